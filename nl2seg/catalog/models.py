@@ -1,0 +1,299 @@
+"""The catalog: what the sources hold and what marketers call it, as pydantic models.
+
+A catalog is a human-edited YAML file (see ``schema_catalog/``). Nothing else in nl2seg knows
+table or column names: the compiler, the validator, the read-back and the translators all ask
+the catalog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Lang = Literal["en", "fr"]
+Scalar = bool | int | float | str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labels(_Model):
+    """The name of a thing in each language."""
+
+    en: str
+    fr: str
+
+    def get(self, lang: Lang) -> str:
+        return self.fr if lang == "fr" else self.en
+
+
+class Words(_Model):
+    """Synonyms in each language (lower case is not required: matching folds case)."""
+
+    en: list[str] = Field(default_factory=list)
+    fr: list[str] = Field(default_factory=list)
+
+    def all(self) -> list[str]:
+        return [*self.en, *self.fr]
+
+
+class Value(_Model):
+    """One value of a closed value list, with the words that mean it."""
+
+    value: Scalar
+    label: Labels | None = None
+    words: Words = Field(default_factory=Words)
+
+
+class Level(_Model):
+    """A named range of a score ("high churn risk" = churn_score > 0.8)."""
+
+    op: Literal["gt", "gte", "lt", "lte", "between", "top_percent"]
+    value: float | None = None
+    values: list[float] | None = None
+    label: Labels | None = None
+    words: Words = Field(default_factory=Words)
+
+
+class Column(_Model):
+    type: str
+    description: str = ""
+    label: Labels | None = None
+    synonyms: Words = Field(default_factory=Words)
+    pii: bool = False
+    sensitive: bool = False
+    values: list[Value] | None = None
+    role: str | None = None
+    """A free tag a translator may look for (e.g. ``birth_date``, ``signup_date``)."""
+    levels: dict[str, Level] | None = None
+    """Named ranges, for score columns."""
+
+    @property
+    def base_type(self) -> str:
+        return self.type.split("(")[0].strip().upper()
+
+    @property
+    def family(self) -> Literal["text", "number", "boolean", "date", "timestamp", "other"]:
+        return type_family(self.type)
+
+    def value_names(self) -> list[Scalar]:
+        return [v.value for v in self.values or []]
+
+
+def type_family(sql_type: str) -> Literal["text", "number", "boolean", "date", "timestamp", "other"]:
+    t = sql_type.split("(")[0].strip().upper()
+    if t in {"VARCHAR", "TEXT", "STRING", "CHAR", "BPCHAR"}:
+        return "text"
+    if t in {"BOOLEAN", "BOOL"}:
+        return "boolean"
+    if t == "DATE":
+        return "date"
+    if t.startswith("TIMESTAMP") or t == "DATETIME":
+        return "timestamp"
+    if t in {"TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "HUGEINT", "UTINYINT",
+             "USMALLINT", "UINTEGER", "UBIGINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL",
+             "NUMERIC"}:
+        return "number"
+    return "other"
+
+
+class Refresh(_Model):
+    cadence: Literal["realtime", "hourly", "daily", "weekly"]
+    lag_hours: float = 0
+    """How long after the fact a row shows up in this source."""
+
+
+class Source(_Model):
+    label: Labels
+    description: str = ""
+    refresh: Refresh
+
+
+class Frozen(_Model):
+    """A table recomputed in batch (scores): its date column and how old it may be."""
+
+    column: str
+    cadence: Literal["hourly", "daily", "weekly"] = "daily"
+    max_age_days: int = 2
+
+
+class Table(_Model):
+    source: str
+    grain: Literal["customer", "event", "lookup", "detail"]
+    """customer: one row per customer (profile, scores); event: facts in time; lookup: a
+    dimension reached through a reference; detail: lines of an event."""
+    description: str = ""
+    label: Labels | None = None
+    primary_key: list[str] = Field(default_factory=list)
+    customer_key: str | None = None
+    """The column holding the customer entity's key (NULL = anonymous)."""
+    references: dict[str, str] = Field(default_factory=dict)
+    """Foreign keys: ``column: schema.table.column`` (many-to-one)."""
+    frozen: Frozen | None = None
+    columns: dict[str, Column]
+
+    @model_validator(mode="after")
+    def _keys_exist(self) -> Table:
+        for name in [*self.primary_key, *self.references, self.customer_key]:
+            if name is not None and name not in self.columns:
+                raise ValueError(f"key column '{name}' is not among the table's columns")
+        return self
+
+
+class Hop(_Model):
+    """One join step of a property path: ``join_on`` maps the current table's columns to ``table``'s."""
+
+    table: str
+    join_on: dict[str, str]
+
+
+class PropertySource(_Model):
+    """How one event source gives a property: a constant, a column, or a column at a path."""
+
+    const: Scalar | None = None
+    column: str | None = None
+    via: list[Hop] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PropertySource:
+        if (self.const is None) == (self.column is None):
+            raise ValueError("a property source needs exactly one of 'const' or 'column'")
+        if self.const is not None and self.via:
+            raise ValueError("a constant property cannot have a 'via' path")
+        return self
+
+
+class Filter(_Model):
+    """A fixed filter of an event source (e.g. only completed orders)."""
+
+    column: str
+    op: Literal["eq", "ne", "in", "not_in", "is_null", "is_not_null"]
+    value: Scalar | None = None
+    values: list[Scalar] | None = None
+
+
+class EventSource(_Model):
+    name: str
+    table: str
+    time: str
+    key: str
+    """The column identifying one event (one purchase, one ticket)."""
+    where: list[Filter] = Field(default_factory=list)
+    properties: dict[str, PropertySource] = Field(default_factory=dict)
+
+
+class Property(_Model):
+    type: str
+    label: Labels
+    description: str = ""
+    synonyms: Words = Field(default_factory=Words)
+    values: list[Value] | None = None
+    values_from: str | None = None
+    """``schema.table.column`` whose closed value list this property shares."""
+    unit: str | None = None
+
+
+class Event(_Model):
+    """A business event ("purchase") made of one or more source tables."""
+
+    label: Labels
+    description: str = ""
+    synonyms: Words = Field(default_factory=Words)
+    sources: list[EventSource]
+    properties: dict[str, Property] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _properties_declared(self) -> Event:
+        for src in self.sources:
+            for p in src.properties:
+                if p not in self.properties:
+                    raise ValueError(f"source '{src.name}' maps undeclared property '{p}'")
+        return self
+
+
+class Channel(_Model):
+    label: Labels
+    consent: str
+    """``schema.table.column`` of a BOOLEAN consent flag."""
+    contact: str | None = None
+    """``schema.table.column`` that must be present to reach the customer."""
+    words: Words = Field(default_factory=Words)
+
+
+class Entity(_Model):
+    name: str
+    table: str
+    key: str
+    label: Labels
+
+
+class Catalog(_Model):
+    catalog: str
+    version: str
+    description: str = ""
+    entity: Entity
+    sources: dict[str, Source]
+    tables: dict[str, Table]
+    events: dict[str, Event] = Field(default_factory=dict)
+    channels: dict[str, Channel] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalog:
+        from nl2seg.catalog.consistency import check_consistency
+
+        check_consistency(self)
+        return self
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def column(self, qualified: str) -> Column:
+        table, col = split_column(qualified)
+        return self.tables[table].columns[col]
+
+    def has_column(self, qualified: str) -> bool:
+        try:
+            table, col = split_column(qualified)
+        except ValueError:
+            return False
+        return table in self.tables and col in self.tables[table].columns
+
+    def profile_fields(self) -> list[str]:
+        """Every ``schema.table.column`` of a one-row-per-customer table."""
+        return [
+            f"{t}.{c}"
+            for t, table in self.tables.items()
+            if table.grain == "customer"
+            for c in table.columns
+        ]
+
+    def property_values(self, event: str, prop: str) -> list[Value] | None:
+        p = self.events[event].properties[prop]
+        if p.values is not None:
+            return p.values
+        if p.values_from is not None:
+            return self.column(p.values_from).values
+        return None
+
+    def sqlglot_schema(self) -> dict[str, dict[str, dict[str, str]]]:
+        """``{schema: {table: {column: type}}}`` for sqlglot's optimizer."""
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        for name, table in self.tables.items():
+            schema, tname = name.split(".", 1)
+            out.setdefault(schema, {})[tname] = {c: col.type for c, col in table.columns.items()}
+        return out
+
+    def fingerprint(self) -> str:
+        """A short hash of the catalog's content (approvals bind to it)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def split_column(qualified: str) -> tuple[str, str]:
+    """``'crm.customers.email'`` → ``('crm.customers', 'email')``."""
+    parts = qualified.split(".")
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"expected 'schema.table.column', got '{qualified}'")
+    return f"{parts[0]}.{parts[1]}", parts[2]

@@ -1,0 +1,132 @@
+"""Every error nl2seg raises on purpose.
+
+Each error has a stable ``code`` (so the app and the evals can count errors by kind), a
+message that says what to do next, and optional context: where it happened (``path``, e.g.
+``where.conditions[1].field``), the offending value and the nearest valid names.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+
+class Nl2SegError(Exception):
+    """Base class of all nl2seg errors."""
+
+    code: str = "nl2seg_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        value: Any = None,
+        suggestions: Iterable[str] = (),
+        code: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.value = value
+        self.suggestions = list(suggestions)
+        if code is not None:
+            self.code = code
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}{self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "path": self.path,
+            "value": self.value if isinstance(self.value, (str, int, float, bool)) else None,
+            "suggestions": self.suggestions,
+        }
+
+
+class CatalogError(Nl2SegError):
+    """The catalog file is unreadable, inconsistent, or does not match its database."""
+
+    code = "catalog_error"
+
+
+class CatalogMismatch(CatalogError):
+    """``catalog check``: the database differs from what the catalog says."""
+
+    code = "catalog_mismatch"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"the catalog does not match the database ({len(problems)} problem(s)):\n{lines}\n"
+            "Fix the catalog (or regenerate a starting point with `nl2seg catalog draft`)."
+        )
+
+
+class RuleError(Nl2SegError):
+    """A rule is malformed or does not make sense against the catalog."""
+
+    code = "rule_invalid"
+
+
+class RuleValidationError(RuleError):
+    """One or more problems found while validating a rule; ``errors`` lists them all."""
+
+    code = "rule_invalid"
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        self.errors = errors
+        if len(errors) == 1:
+            e = errors[0]
+            super().__init__(e.message, path=e.path, value=e.value,
+                             suggestions=e.suggestions, code=e.code)
+        else:
+            lines = "\n".join(f"  - {e}" for e in errors)
+            super().__init__(f"{len(errors)} problems in the rule:\n{lines}")
+
+
+class CompileError(Nl2SegError):
+    """The rule could not be turned into SQL, or the SQL failed the safety checks."""
+
+    code = "compile_error"
+
+
+class UnsafeQueryError(CompileError):
+    """A query reads a table outside the catalog, or is not one read-only SELECT."""
+
+    code = "unsafe_query"
+
+
+class DatabaseError(Nl2SegError):
+    """The database file is missing, corrupt, locked, or a query failed."""
+
+    code = "database_error"
+
+
+class TranslationRefused(Nl2SegError):
+    """The translator will not turn this request into a rule (and says why)."""
+
+    code = "translation_refused"
+
+
+def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates closest to ``name``, best first (empty when nothing is close)."""
+    pool = list(candidates)
+    close = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=n)]
+    return close
+
+
+def suggestion_text(suggestions: list[str]) -> str:
+    """`` — did you mean 'x'?`` or an empty string."""
+    if not suggestions:
+        return ""
+    quoted = " or ".join(f"'{s}'" for s in suggestions)
+    return f" — did you mean {quoted}?"
