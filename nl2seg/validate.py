@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from nl2seg.catalog.models import Catalog, Value, type_family
 from nl2seg.errors import RuleError, RuleValidationError, did_you_mean, suggestion_text
 from nl2seg.rule.nodes import (
-    LIST_OPS,
     NO_VALUE_OPS,
     ORDER_OPS,
     TEXT_OPS,

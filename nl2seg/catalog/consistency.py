@@ -35,6 +35,8 @@ def check_consistency(cat: Catalog) -> None:
 
     if table(cat.entity.table, "entity"):
         column(cat.entity.table, cat.entity.key, "entity.key")
+    if cat.reference_date is not None:
+        qualified(cat.reference_date, "reference_date")
     for tname, t in cat.tables.items():
         if "." not in tname:
             problems.append(f"tables.{tname}: table names are 'schema.table'")

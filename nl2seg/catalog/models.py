@@ -77,14 +77,17 @@ class Column(_Model):
         return self.type.split("(")[0].strip().upper()
 
     @property
-    def family(self) -> Literal["text", "number", "boolean", "date", "timestamp", "other"]:
+    def family(self) -> Family:
         return type_family(self.type)
 
     def value_names(self) -> list[Scalar]:
         return [v.value for v in self.values or []]
 
 
-def type_family(sql_type: str) -> Literal["text", "number", "boolean", "date", "timestamp", "other"]:
+Family = Literal["text", "number", "boolean", "date", "timestamp", "other"]
+
+
+def type_family(sql_type: str) -> Family:
     t = sql_type.split("(")[0].strip().upper()
     if t in {"VARCHAR", "TEXT", "STRING", "CHAR", "BPCHAR"}:
         return "text"
@@ -145,7 +148,10 @@ class Table(_Model):
 
 
 class Hop(_Model):
-    """One join step of a property path: ``join_on`` maps the current table's columns to ``table``'s."""
+    """One join step of a property path.
+
+    ``join_on`` maps the current table's columns to ``table``'s columns.
+    """
 
     table: str
     join_on: dict[str, str]
@@ -236,6 +242,8 @@ class Catalog(_Model):
     version: str
     description: str = ""
     entity: Entity
+    reference_date: str | None = None
+    """``schema.table.column`` holding the data's "today" (the default ``as_of``), if any."""
     sources: dict[str, Source]
     tables: dict[str, Table]
     events: dict[str, Event] = Field(default_factory=dict)

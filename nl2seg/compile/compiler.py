@@ -49,7 +49,7 @@ class Step:
     """One top-level condition (or the channel's consent) and its SQL predicate."""
 
     kind: Literal["condition", "consent"]
-    predicate: exp.Expression
+    predicate: exp.Expr
     node: Condition | None = None
     channel: str | None = None
 
@@ -64,7 +64,7 @@ class CompiledRule:
     key: exp.Column
     steps: list[Step] = field(default_factory=list)
 
-    def where(self) -> exp.Expression:
+    def where(self) -> exp.Expr:
         return exp.and_(*(s.predicate for s in self.steps))
 
     def audience(self) -> exp.Select:
@@ -116,9 +116,9 @@ class _Compiler:
             self.profile_aliases[tname] = alias
         return col(cname, self.profile_aliases[tname])
 
-    def consent(self, channel: str) -> exp.Expression:
+    def consent(self, channel: str) -> exp.Expr:
         ch = self.cat.channels[channel]
-        preds: list[exp.Expression] = [
+        preds: list[exp.Expr] = [
             exp.EQ(this=self.field_column(ch.consent), expression=exp.true())]
         if ch.contact is not None:
             preds.append(compare(self.field_column(ch.contact), "is_not_null", None, None,
@@ -126,7 +126,7 @@ class _Compiler:
         return exp.and_(*preds)
 
     # -- conditions -------------------------------------------------------------------------
-    def predicate(self, node: Condition) -> exp.Expression:
+    def predicate(self, node: Condition) -> exp.Expr:
         if isinstance(node, All):
             return exp.and_(*(self.predicate(c) for c in node.conditions))
         if isinstance(node, AnyOf):
@@ -153,24 +153,24 @@ class _Compiler:
         raise CompileError(f"cannot compile node of kind '{node.kind}'")
 
     @staticmethod
-    def in_bounds(column: exp.Expression, b: Bounds, sql_type: str) -> exp.Expression:
-        preds: list[exp.Expression] = []
+    def in_bounds(column: exp.Expr, b: Bounds, sql_type: str) -> exp.Expr:
+        preds: list[exp.Expr] = []
         if b.start is not None:
             preds.append(exp.GTE(this=column.copy(), expression=bound_literal(b.start, sql_type)))
         preds.append(exp.LT(this=column.copy(), expression=bound_literal(b.end, sql_type)))
         return exp.and_(*preds)
 
-    def age(self, node: Age) -> exp.Expression:
+    def age(self, node: Age) -> exp.Expr:
         """Full years at ``as_of`` as date bounds: age ≥ N ⇔ birth ≤ as_of − N years."""
         birth = self.field_column(node.field)
         sql_type = self.cat.column(node.field).type
 
-        def at_least(n: int) -> exp.Expression:
+        def at_least(n: int) -> exp.Expr:
             return exp.LTE(this=birth.copy(),
                            expression=literal(shift(self.v.as_of, -n, "year").isoformat(),
                                               sql_type))
 
-        def below(n: int) -> exp.Expression:
+        def below(n: int) -> exp.Expr:
             return exp.GT(this=birth.copy(),
                           expression=literal(shift(self.v.as_of, -n, "year").isoformat(),
                                              sql_type))
@@ -191,7 +191,7 @@ class _Compiler:
         assert node.values is not None
         return exp.and_(at_least(node.values[0]), below(node.values[1] + 1))
 
-    def score(self, node: Score) -> exp.Expression:
+    def score(self, node: Score) -> exp.Expr:
         column = self.field_column(node.field)
         sql_type = self.cat.column(node.field).type
         if node.op != "top_percent":
@@ -204,7 +204,7 @@ class _Compiler:
         return exp.GTE(this=column, expression=exp.paren(threshold))
 
     # -- events -----------------------------------------------------------------------------
-    def event(self, node: EventCondition) -> exp.Expression:
+    def event(self, node: EventCondition) -> exp.Expr:
         self.n_events += 1
         alias = f"e{self.n_events}"
         sub = self.event_aggregate(node)
@@ -241,7 +241,7 @@ class _Compiler:
         for b in branches[1:]:
             union = exp.union(union, b, distinct=False)
         u = col("x", "u")
-        agg: exp.Expression = {
+        agg: exp.Expr = {
             "sum": exp.Sum(this=u), "avg": exp.Avg(this=u), "min": exp.Min(this=u),
             "max": exp.Max(this=u), "first": exp.Min(this=u), "last": exp.Max(this=u),
         }.get(node.aggregate, exp.Count(this=exp.Star()))
@@ -254,7 +254,7 @@ class _Compiler:
         t = self.cat.tables[src.table]
         assert t.customer_key is not None
         time_type = t.columns[src.time].type
-        preds: list[exp.Expression] = [
+        preds: list[exp.Expr] = [
             compare(col(t.customer_key, "s"), "is_not_null", None, None, "BIGINT"),
             self.in_bounds(col(src.time, "s"), bounds, time_type),
         ]
@@ -265,21 +265,21 @@ class _Compiler:
             pred = self.property_filter(node.event, src, pf)
             if pred is False and not force:
                 return None
-            if isinstance(pred, exp.Expression):
+            if isinstance(pred, exp.Expr):
                 preds.append(pred)
-        projections: list[exp.Expression] = [col(t.customer_key, "s").as_("k")]
+        projections: list[exp.Expr] = [col(t.customer_key, "s").as_("k")]
         if node.aggregate in ("first", "last"):
             projections.append(col(src.time, "s").as_("x"))
         elif node.property is not None:
             ps = src.properties.get(node.property)
-            value: exp.Expression = exp.Null() if ps is None else (
+            value: exp.Expr = exp.Null() if ps is None else (
                 literal(ps.const, "DOUBLE") if ps.const is not None
                 else col(ps.column or "", "s"))
             projections.append(exp.alias_(value, "x"))
         return exp.select(*projections).from_(table(src.table, "s")).where(exp.and_(*preds))
 
     def property_filter(self, event: str, src: EventSource,
-                        f: PropertyFilter) -> exp.Expression | bool:
+                        f: PropertyFilter) -> exp.Expr | bool:
         """The predicate for ``f`` on one source; ``True``/``False`` when known statically."""
         ptype = self.cat.events[event].properties[f.property].type
         ps: PropertySource | None = src.properties.get(f.property)
@@ -293,7 +293,7 @@ class _Compiler:
         return self.path_filter(src, ps, f, ptype)
 
     def path_filter(self, src: EventSource, ps: PropertySource, f: PropertyFilter,
-                    ptype: str) -> exp.Expression:
+                    ptype: str) -> exp.Expr:
         """``s.<col> IN (SELECT … FROM hop1 JOIN hop2 … WHERE <last hop column matches>)``."""
         first = ps.via[0]
         if len(first.join_on) != 1:

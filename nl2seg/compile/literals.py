@@ -10,7 +10,7 @@ from sqlglot import exp
 from nl2seg.catalog.models import type_family
 
 
-def literal(value: Any, sql_type: str) -> exp.Expression:
+def literal(value: Any, sql_type: str) -> exp.Expr:
     """``value`` as a literal of the column's type (dates cast, strings quoted by sqlglot)."""
     family = type_family(sql_type)
     if value is None:
@@ -26,16 +26,16 @@ def literal(value: Any, sql_type: str) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def date_literal(day: dt.date) -> exp.Expression:
+def date_literal(day: dt.date) -> exp.Expr:
     return exp.cast(exp.Literal.string(day.isoformat()), exp.DataType.build("DATE"))
 
 
-def timestamp_literal(day: dt.date) -> exp.Expression:
+def timestamp_literal(day: dt.date) -> exp.Expr:
     return exp.cast(exp.Literal.string(f"{day.isoformat()} 00:00:00"),
                     exp.DataType.build("TIMESTAMP"))
 
 
-def bound_literal(day: dt.date, sql_type: str) -> exp.Expression:
+def bound_literal(day: dt.date, sql_type: str) -> exp.Expr:
     """A window bound (midnight of ``day``) compared with a DATE or TIMESTAMP column."""
     return date_literal(day) if type_family(sql_type) == "date" else timestamp_literal(day)
 
@@ -47,8 +47,8 @@ def like_pattern(text: str, op: str) -> str:
             "ends_with": f"%{escaped}"}[op]
 
 
-def compare(left: exp.Expression, op: str, value: Any, values: list[Any] | None,
-            sql_type: str) -> exp.Expression:
+def compare(left: exp.Expr, op: str, value: Any, values: list[Any] | None,
+            sql_type: str) -> exp.Expr:
     """``left <op> value`` for every value operator of the rule."""
     if op == "is_null":
         return exp.Is(this=left, expression=exp.Null())

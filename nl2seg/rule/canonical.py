@@ -8,7 +8,8 @@ Phrases and the request text are provenance, not meaning: they are left out.
 >>> from nl2seg.rule.nodes import Attribute, All, Rule
 >>> a = Attribute(field="crm.customers.country", op="in", values=["FR"])
 >>> b = Attribute(field="crm.customers.loyalty_tier", op="eq", value="vip")
->>> fingerprint(Rule(where=All(conditions=[a, b]))) == fingerprint(Rule(where=All(conditions=[b, a])))
+>>> r1, r2 = Rule(where=All(conditions=[a, b])), Rule(where=All(conditions=[b, a]))
+>>> fingerprint(r1) == fingerprint(r2)
 True
 """
 
@@ -80,7 +81,7 @@ def _canon(node: Condition) -> Condition:
         kids: list[Condition] = []
         for child in (_canon(c) for c in node.conditions):
             if type(child) is type(node):
-                kids.extend(child.conditions)  # type: ignore[union-attr]
+                kids.extend(child.conditions)
             else:
                 kids.append(child)
         unique = {_key(k): k for k in kids}

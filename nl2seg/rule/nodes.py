@@ -14,7 +14,7 @@ the request it came from.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -77,7 +77,7 @@ class DatesWindow(_Node):
 
 
 Window = Annotated[
-    Union[LastWindow, MoreThanAgoWindow, CalendarWindow, DatesWindow],
+    LastWindow | MoreThanAgoWindow | CalendarWindow | DatesWindow,
     Field(discriminator="kind"),
 ]
 
@@ -245,7 +245,7 @@ class Not(_Node):
 
 
 Condition = Annotated[
-    Union[All, AnyOf, Not, Attribute, Age, DateIn, Score, EventCondition, SegmentRef],
+    All | AnyOf | Not | Attribute | Age | DateIn | Score | EventCondition | SegmentRef,
     Field(discriminator="kind"),
 ]
 

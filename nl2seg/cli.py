@@ -1,0 +1,318 @@
+"""The ``nl2seg`` command: a thin shell over the library.
+
+Library errors become one readable line on stderr and exit code 1; never a traceback for a
+user mistake. Options that a deployment sets have environment twins (``NL2SEG_DB``,
+``NL2SEG_CATALOG``, ``NL2SEG_AS_OF``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from nl2seg.errors import Nl2SegError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_DB = ".nl2seg/demo.duckdb"
+EXAMPLE_RULE = Path(__file__).parent / "examples" / "vip_store.json"
+
+
+def friendly_errors(fn: F) -> F:
+    """Print nl2seg errors as one line (plus details) and exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Nl2SegError as exc:
+            click.echo(f"error [{exc.code}]: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date: write it as YYYY-MM-DD") from None
+
+
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                         envvar="NL2SEG_DB", help="DuckDB database file.")
+catalog_option = click.option("--catalog", "catalog_path", default=None, envvar="NL2SEG_CATALOG",
+                              help="Catalog YAML (default: the demo catalog).")
+as_of_option = click.option("--as-of", callback=_date, envvar="NL2SEG_AS_OF",
+                            help="Reference date YYYY-MM-DD (default: the database's reference "
+                                 "date, else today).")
+segments_option = click.option("--segments", "segments_dir", default=None,
+                               type=click.Path(file_okay=False),
+                               help="Folder of saved segments (NAME.json rule files).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nl2seg")
+def main() -> None:
+    """nl2seg: describe an audience in words, check it, preview it, approve it."""
+
+
+# --- start ---------------------------------------------------------------------------------
+@main.command()
+@db_option
+@click.option("--customers", default=200_000, show_default=True,
+              help="Size of the demo dataset built when the database is missing.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@friendly_errors
+def start(db_path: str, customers: int, lang: str) -> None:
+    """Build the demo dataset if missing, then preview an example audience."""
+    from nl2seg.cli_render import render_preview
+
+    if not Path(db_path).exists():
+        _build_demo(db_path, customers, 42, None, force=False)
+    rule_text = EXAMPLE_RULE.read_text(encoding="utf-8")
+    result, readback = _run_preview(rule_text, db_path, None, None, None, 10, False, lang)
+    click.echo(f"Example rule: {EXAMPLE_RULE}")
+    render_preview(result, readback, lang)
+
+
+# --- demo ----------------------------------------------------------------------------------
+@main.group()
+def demo() -> None:
+    """The synthetic retail dataset."""
+
+
+@demo.command("init")
+@click.option("--customers", default=200_000, show_default=True, help="Number of customers.")
+@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--reference-date", callback=_date, default=None,
+              help="The dataset's 'today' (default 2026-06-30).")
+@db_option
+@click.option("--force", is_flag=True, help="Overwrite an existing database file.")
+@friendly_errors
+def demo_init(customers: int, seed: int, reference_date: dt.date | None, db_path: str,
+              force: bool) -> None:
+    """Write the demo DuckDB database (deterministic for a seed and size)."""
+    _build_demo(db_path, customers, seed, reference_date, force)
+
+
+def _build_demo(db_path: str, customers: int, seed: int, reference_date: dt.date | None,
+                force: bool) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nl2seg.demo.generate import DEFAULT_REFERENCE_DATE, generate_demo
+
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, transient=False) as bar:
+        task = bar.add_task(f"demo dataset ({customers:,} customers)", total=None)
+
+        def progress(step: str, i: int, total: int) -> None:
+            bar.update(task, total=total, completed=i, description=f"demo: {step}")
+
+        try:
+            summary = generate_demo(db_path, customers=customers, seed=seed,
+                                    reference_date=reference_date or DEFAULT_REFERENCE_DATE,
+                                    progress=progress, overwrite=force)
+        except FileExistsError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        bar.update(task, completed=bar.tasks[0].total or 1, description="demo: done")
+    rows = sum(summary.row_counts.values())
+    click.echo(f"Wrote {db_path}: {summary.customers:,} customers, {rows:,} rows, reference date "
+               f"{summary.reference_date}, in {summary.seconds:.1f} s.")
+
+
+# --- catalog -------------------------------------------------------------------------------
+@main.group()
+def catalog() -> None:
+    """Check a catalog against a database, or draft one."""
+
+
+@catalog.command("check")
+@db_option
+@catalog_option
+@friendly_errors
+def catalog_check(db_path: str, catalog_path: str | None) -> None:
+    """Prove the catalog matches the database (tables, columns, types, value lists)."""
+    from nl2seg.catalog import load_catalog
+    from nl2seg.catalog.check import check_catalog
+    from nl2seg.db import open_db
+
+    cat = load_catalog(catalog_path)
+    with open_db(db_path) as con:
+        report = check_catalog(cat, con)
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if not report.ok:
+        for p in report.problems:
+            click.echo(f"problem: {p}", err=True)
+        click.echo(f"catalog '{cat.catalog}' does NOT match {db_path}: "
+                   f"{len(report.problems)} problem(s).", err=True)
+        sys.exit(1)
+    click.echo(f"catalog '{cat.catalog}' (version {cat.version}) matches {db_path}: "
+               f"{len(cat.tables)} tables checked.")
+
+
+@catalog.command("draft")
+@db_option
+@click.option("--name", default="my_catalog", show_default=True, help="Catalog name.")
+@click.option("--entity-table", default=None, help="schema.table of the customers.")
+@click.option("--entity-key", default=None, help="Key column of the customers table.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of standard output.")
+@friendly_errors
+def catalog_draft(db_path: str, name: str, entity_table: str | None, entity_key: str | None,
+                  output: str | None) -> None:
+    """Write a starting catalog for any DuckDB database (review it before use)."""
+    from nl2seg.catalog.draft import draft_yaml
+    from nl2seg.db import open_db
+
+    with open_db(db_path) as con:
+        text = draft_yaml(con, name=name, entity_table=entity_table, entity_key=entity_key)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+    else:
+        click.echo(text)
+
+
+# --- compile / preview -----------------------------------------------------------------------
+@main.command("compile")
+@click.argument("rule_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery",
+                                              "spark"]), default="duckdb", show_default=True)
+@as_of_option
+@catalog_option
+@segments_option
+@click.option("--db", "db_path", default=None, envvar="NL2SEG_DB",
+              help="Read the reference date from this database (optional).")
+@friendly_errors
+def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_path: str | None,
+                segments_dir: str | None, db_path: str | None) -> None:
+    """Print the SQL of a rule file (- for standard input)."""
+    from nl2seg.catalog import load_catalog
+    from nl2seg.compile import compile_rule
+    from nl2seg.compile.safety import check_query
+    from nl2seg.validate import validate
+
+    cat = load_catalog(catalog_path)
+    as_of = _as_of(cat, db_path, as_of)
+    rule = _read_rule(rule_file)
+    compiled = compile_rule(validate(rule, cat, as_of, _segments(segments_dir)))
+    check_query(compiled.audience(), cat)
+    click.echo(compiled.sql(dialect=dialect))
+
+
+@main.command("preview")
+@click.argument("rule_file", type=click.Path(dir_okay=False, allow_dash=True))
+@db_option
+@as_of_option
+@catalog_option
+@segments_option
+@click.option("--sample", "sample_size", default=10, show_default=True,
+              help="Members to show (0 for none).")
+@click.option("--show-pii", is_flag=True, help="Do not mask personal data in the sample.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
+@friendly_errors
+def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
+                segments_dir: str | None, sample_size: int, show_pii: bool, lang: str,
+                as_json: bool) -> None:
+    """Preview a rule file on a database: size, share, funnel, sample."""
+    from nl2seg.cli_render import render_preview
+
+    result, readback = _run_preview(_read_text(rule_file), db_path, as_of, catalog_path,
+                                    segments_dir, sample_size, show_pii, lang)
+    if as_json:
+        data = result.model_dump(mode="json")
+        data["readback"] = readback
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        render_preview(result, readback, lang)
+
+
+def _run_preview(rule_text: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
+                 segments_dir: str | None, sample_size: int, show_pii: bool,
+                 lang: str) -> tuple[Any, str]:
+    from nl2seg.catalog import load_catalog
+    from nl2seg.compile import compile_rule
+    from nl2seg.db import open_db
+    from nl2seg.preview import preview
+    from nl2seg.readback import read_back
+    from nl2seg.validate import parse_rule, validate
+
+    cat = load_catalog(catalog_path)
+    rule = parse_rule(rule_text)
+    with open_db(db_path) as con:
+        as_of = _as_of_con(cat, con, as_of)
+        segments = _segments(segments_dir)
+        validated = validate(rule, cat, as_of, segments)
+        compiled = compile_rule(validated)
+        result = preview(compiled, con, sample_size=sample_size, mask_pii=not show_pii,
+                         lang="en" if lang == "en" else "fr")
+    text = read_back(rule, cat, as_of, lang="en" if lang == "en" else "fr", segments=segments)
+    return result, text
+
+
+def _as_of(cat: Any, db_path: str | None, explicit: dt.date | None) -> dt.date:
+    from nl2seg.db import open_db
+
+    if explicit is not None or db_path is None:
+        return explicit or dt.date.today()
+    with open_db(db_path) as con:
+        return _as_of_con(cat, con, explicit)
+
+
+def _as_of_con(cat: Any, con: Any, explicit: dt.date | None) -> dt.date:
+    from nl2seg.reference import resolve_as_of
+
+    return resolve_as_of(cat, con, explicit)
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Nl2SegError(f"rule file not found: {path}", code="rule_file_missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Nl2SegError(f"cannot read rule file {path}: {exc}",
+                          code="rule_file_unreadable") from None
+
+
+def _read_rule(path: str) -> Any:
+    from nl2seg.validate import parse_rule
+
+    return parse_rule(_read_text(path))
+
+
+def _segments(folder: str | None) -> dict[str, Any]:
+    """Saved segments: each ``NAME.json`` in the folder is a rule named NAME."""
+    from nl2seg.validate import parse_rule
+
+    if folder is None:
+        return {}
+    out = {}
+    for f in sorted(Path(folder).glob("*.json")):
+        try:
+            out[f.stem] = parse_rule(f.read_text(encoding="utf-8"))
+        except Nl2SegError as exc:
+            raise Nl2SegError(f"saved segment {f} is invalid: {exc}",
+                              code="segment_invalid") from None
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
