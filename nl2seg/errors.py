@@ -115,13 +115,19 @@ class TranslationRefused(Nl2SegError):
 
 
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
-    """The candidates closest to ``name``, best first (empty when nothing is close)."""
-    pool = list(candidates)
-    close = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in pool}
-        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=n)]
-    return close
+    """The candidates closest to ``name``, best first; only those nearly as close as the best.
+
+    >>> did_you_mean("loyality_tier", ["loyalty_tier", "loyalty_points", "city"])
+    ['loyalty_tier']
+    """
+    pool = list(dict.fromkeys(candidates))
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, name.lower(), c.lower()).ratio(), c) for c in pool),
+        key=lambda x: -x[0])
+    if not scored or scored[0][0] < 0.6:
+        return []
+    best = scored[0][0]
+    return [c for score, c in scored[:n] if score >= best - 0.03]
 
 
 def suggestion_text(suggestions: list[str]) -> str:

@@ -284,7 +284,7 @@ class _Compiler:
         ptype = self.cat.events[event].properties[f.property].type
         ps: PropertySource | None = src.properties.get(f.property)
         if ps is None:  # this source lacks the property: it is NULL there
-            return f.op == "is_null"
+            return f.op in ("is_null", "ne", "not_in")
         if ps.const is not None:
             return _static_compare(ps.const, f)
         assert ps.column is not None

@@ -32,7 +32,7 @@ def date_literal(day: dt.date) -> exp.Expr:
 
 def timestamp_literal(day: dt.date) -> exp.Expr:
     return exp.cast(exp.Literal.string(f"{day.isoformat()} 00:00:00"),
-                    exp.DataType.build("TIMESTAMP"))
+                    exp.DataType.build("TIMESTAMP", dialect="duckdb"))
 
 
 def bound_literal(day: dt.date, sql_type: str) -> exp.Expr:
@@ -60,12 +60,17 @@ def compare(left: exp.Expr, op: str, value: Any, values: list[Any] | None,
     if op in ("in", "not_in"):
         assert values is not None
         isin = exp.In(this=left, expressions=[literal(v, sql_type) for v in values])
-        return isin if op == "in" else exp.not_(isin)
+        if op == "in":
+            return isin
+        # "not one of" is the complement of "one of": unknown (NULL) values are kept.
+        return exp.not_(exp.Coalesce(this=isin, expressions=[exp.false()]))
+    if op == "ne":
+        return exp.NullSafeNEQ(this=left, expression=literal(value, sql_type))
     if op == "between":
         assert values is not None
         return exp.Between(this=left, low=literal(values[0], sql_type),
                            high=literal(values[1], sql_type))
-    cls = {"eq": exp.EQ, "ne": exp.NEQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT,
+    cls = {"eq": exp.EQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT,
            "lte": exp.LTE}[op]
     return cls(this=left, expression=literal(value, sql_type))
 
