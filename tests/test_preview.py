@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from conftest import AS_OF
 
 from nl2seg import compile_rule, parse_rule, validate
 from nl2seg.catalog import Catalog
 from nl2seg.preview import mask, preview
-
-from conftest import AS_OF
 
 VIP = {"kind": "attribute", "field": "crm.customers.loyalty_tier", "op": "eq", "value": "vip"}
 STORE_2_6M = {"kind": "event", "event": "purchase",
