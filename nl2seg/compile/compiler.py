@@ -199,7 +199,10 @@ class _Compiler:
         assert isinstance(node.value, (int, float))
         tname, cname = node.field.rsplit(".", 1)
         fraction = round(1 - float(node.value) / 100, 6)
-        pct = exp.PercentileCont(this=col(cname, "q"), expression=exp.Literal.number(fraction))
+        # DOUBLE, not the column's DECIMAL: DuckDB would round the interpolated percentile
+        # to the column's scale and let a customer just below the threshold in.
+        as_double = exp.cast(col(cname, "q"), exp.DataType.build("DOUBLE"))
+        pct = exp.PercentileCont(this=as_double, expression=exp.Literal.number(fraction))
         threshold = exp.select(pct).from_(table(tname, "q"))
         return exp.GTE(this=column, expression=exp.paren(threshold))
 
