@@ -80,8 +80,16 @@ class CompiledRule:
 
 
 def compile_rule(validated: ValidatedRule) -> CompiledRule:
-    """Compile a validated rule (see :func:`nl2seg.validate.validate`)."""
-    return _Compiler(validated).run()
+    """Compile a validated rule (see :func:`nl2seg.validate.validate`).
+
+    The audience query passes :func:`nl2seg.compile.safety.check_query` before it is
+    returned, so no table or column outside the catalog can reach a database.
+    """
+    from nl2seg.compile.safety import check_query
+
+    compiled = _Compiler(validated).run()
+    check_query(compiled.audience(), validated.catalog)
+    return compiled
 
 
 class _Compiler:

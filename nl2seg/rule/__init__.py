@@ -21,8 +21,15 @@ from nl2seg.rule.nodes import (
     Window,
 )
 
+
+
+def rule_json_schema() -> dict[str, object]:
+    """The JSON Schema of a rule (committed as ``docs/rule.schema.json``; tests keep it true)."""
+    return Rule.model_json_schema()
+
+
 __all__ = [
     "Age", "All", "AnyOf", "Attribute", "CalendarWindow", "Condition", "DateIn", "DatesWindow",
     "EventCondition", "LastWindow", "MoreThanAgoWindow", "Not", "PropertyFilter", "Rule",
-    "Score", "SegmentRef", "Window", "canonical", "fingerprint",
+    "Score", "SegmentRef", "Window", "canonical", "fingerprint", "rule_json_schema",
 ]
