@@ -8,6 +8,7 @@ A rule that passes becomes a :class:`ValidatedRule`, the only thing the compiler
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,11 @@ from nl2seg.rule.nodes import (
 )
 from nl2seg.windows import resolve
 
+_KINDS = frozenset({"all", "any", "not", "attribute", "age", "date", "score", "event",
+                    "segment", "last", "more_than_ago", "calendar", "dates"})
 MAX_DEPTH = 12
+MAX_MAGNITUDE = 1e15
+"""Larger numbers are typing accidents (and overflow some engines): refuse them."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,29 @@ def parse_rule(data: Any) -> Rule:
         raise _from_pydantic(exc) from None
 
 
+_UNION_FIELDS = frozenset({"where", "condition", "window"})
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """pydantic's ``('where', 'all', 'conditions', 1, 'attribute', 'x')`` → our
+    ``where.conditions[1].x`` (discriminator tags dropped, indexes in brackets)."""
+    out = ""
+    prev: int | str | None = None
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif (prev in _UNION_FIELDS or isinstance(prev, int)) and part in _KINDS:
+            pass  # the tag pydantic inserts for a discriminated union
+        else:
+            out += f".{part}" if out else str(part)
+        prev = part
+    return out
+
+
 def _from_pydantic(exc: ValidationError) -> RuleValidationError:
     errors = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
+        loc = _path(tuple(err["loc"]))
         msg = err["msg"].removeprefix("Value error, ")
         code = "rule_unknown_key" if err["type"] == "extra_forbidden" else "rule_malformed"
         if err["type"] == "extra_forbidden":
@@ -143,9 +167,10 @@ class _Checker:
         else:
             full = [f for f in fields if f.rsplit(".", 1)[-1] == short]
             if full:
-                self.err(f"{path}.field", f"unknown field '{name}' — fields are written "
-                         f"'schema.table.column': did you mean '{full[0]}'?", name,
-                         code="unknown_field")
+                self.errors.append(RuleError(
+                    f"unknown field '{name}' — fields are written 'schema.table.column': "
+                    f"did you mean '{full[0]}'?", path=f"{path}.field", value=name,
+                    suggestions=full, code="unknown_field"))
             else:
                 self.err(f"{path}.field", f"unknown field '{name}'", name, fields,
                          code="unknown_field")
@@ -190,7 +215,7 @@ class _Checker:
     def typed_value(self, v: Any, family: str, path: str, what: str) -> None:
         ok = True
         if family == "number":
-            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            ok = _plausible_number(v)
         elif family == "boolean":
             ok = isinstance(v, bool)
         elif family == "text":
@@ -248,6 +273,11 @@ class _Checker:
                      for s in ev.sources):
                 self.err(f"{path}.property", f"'{node.property}' is reached through a join "
                          "and cannot be aggregated", code="type_mismatch")
+        for v in node.values if node.values is not None else [node.value]:
+            if v is not None and not _plausible_number(v):
+                self.err(f"{path}.value", f"the threshold {v!r} is not a usable number "
+                         f"(finite, below {MAX_MAGNITUDE:.0e})", code="absurd_value")
+                return
         if node.aggregate == "count":
             for v in node.values if node.values is not None else [node.value]:
                 if v is not None and (v < 0 or not float(v).is_integer()):
@@ -307,6 +337,12 @@ class _Checker:
             return
         inner = self.segments[node.segment].where
         self.condition(inner, f"{path}<{node.segment}>", depth + 1, (*trail, node.segment))
+
+
+def _plausible_number(v: Any) -> bool:
+    """A real, finite number of sane size (no NaN, no infinity, no 10**40)."""
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v) and abs(v) < MAX_MAGNITUDE)
 
 
 def _is_date(v: str) -> bool:

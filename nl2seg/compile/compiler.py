@@ -305,7 +305,17 @@ class _Compiler:
 
     def path_filter(self, src: EventSource, ps: PropertySource, f: PropertyFilter,
                     ptype: str) -> exp.Expr:
-        """``s.<col> IN (SELECT … FROM hop1 JOIN hop2 … WHERE <last hop column matches>)``."""
+        """``s.<col> IN (SELECT … FROM hop1 JOIN hop2 … WHERE <last hop column matches>)``.
+
+        Negative operators are the complement of their positive twin, so an event with no
+        related row (a web event without product) or no matching line is kept:
+        ``NOT COALESCE(s.<col> IN (…eq…), FALSE)`` — never a bare NOT IN.
+        """
+        positive = {"ne": "eq", "not_in": "in", "is_null": "is_not_null"}.get(f.op)
+        if positive is not None:
+            twin = f.model_copy(update={"op": positive})
+            matched = self.path_filter(src, ps, twin, ptype)
+            return exp.not_(exp.Coalesce(this=matched, expressions=[exp.false()]))
         first = ps.via[0]
         if len(first.join_on) != 1:
             raise CompileError(f"property path from {src.table} must start with a "

@@ -28,6 +28,8 @@ def check_query(query: exp.Expr | str, catalog: Catalog,
             statements = sqlglot.parse(query, read=dialect)
         except ParseError as exc:
             raise UnsafeQueryError(f"the SQL does not parse: {exc}") from None
+        if not statements or all(s is None for s in statements):
+            raise UnsafeQueryError("the SQL is empty")
         if len(statements) != 1 or statements[0] is None:
             raise UnsafeQueryError(f"expected exactly one statement, got {len(statements)}")
         query = statements[0]

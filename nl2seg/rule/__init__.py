@@ -22,7 +22,6 @@ from nl2seg.rule.nodes import (
 )
 
 
-
 def rule_json_schema() -> dict[str, object]:
     """The JSON Schema of a rule (committed as ``docs/rule.schema.json``; tests keep it true)."""
     return Rule.model_json_schema()

@@ -34,7 +34,9 @@ from nl2seg.rule.nodes import (
 
 def canonical(rule: Rule) -> Rule:
     """The rule in canonical form (a new rule; the original is unchanged)."""
-    return Rule(where=_canon(rule.where), channel=rule.channel)
+    canon = Rule(where=_canon(rule.where), channel=rule.channel)
+    # Rebuild from phrase-free data so no nested phrase (a window's) survives.
+    return Rule.model_validate(_strip_phrases(canon.model_dump(mode="json")))
 
 
 def canonical_json(rule: Rule) -> str:

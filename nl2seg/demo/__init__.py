@@ -1,0 +1,1 @@
+"""Synthetic demo dataset of a French omnichannel retailer."""
