@@ -79,12 +79,12 @@ CASES: list[dict[str, Any]] = [
              "value": 0.7}]}},
         "hand": f"""
             WITH buys AS (
-              SELECT customer_id, transaction_at AS at FROM pos.transactions
+              SELECT customer_id, transaction_at AS bought_at FROM pos.transactions
               WHERE customer_id IS NOT NULL AND transaction_at < {END}
               UNION ALL
               SELECT customer_id, ordered_at FROM ecom.orders
               WHERE status = 'completed' AND ordered_at < {END}),
-            last_buy AS (SELECT customer_id, MAX(at) AS last_at FROM buys GROUP BY customer_id)
+            last_buy AS (SELECT customer_id, MAX(bought_at) AS last_at FROM buys GROUP BY customer_id)
             SELECT COUNT(*) FROM crm.scores s JOIN last_buy b USING (customer_id)
             WHERE s.appetence_sport >= 0.7 AND b.last_at < TIMESTAMP '2025-07-01'""",
     },

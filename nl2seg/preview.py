@@ -85,23 +85,33 @@ def preview(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, *, sample_si
 
 
 def funnel_query(compiled: CompiledRule) -> exp.Select:
-    """``COUNT(*)`` of the base, then per step: alone, cumulative, and leave-one-out."""
-    preds = [s.predicate for s in compiled.steps]
+    """``COUNT(*)`` of the base, then per step: alone, cumulative, and leave-one-out.
+
+    Each step's predicate is evaluated once per customer, as a boolean column of an inner
+    query (``s0``, ``s1``…); the counts only combine those columns, so a step's subqueries
+    run once however many funnel and leave-one-out counts use it.
+    """
+    names = [f"s{i}" for i in range(len(compiled.steps))]
+    inner = compiled.source.copy().select(
+        *(exp.alias_(s.predicate.copy(), n) for s, n in zip(compiled.steps, names, strict=True)))
+    flags: list[exp.Expr] = [exp.column(n, table="f") for n in names]
 
     def count_where(cond: exp.Expr | None) -> exp.Expr:
         star = exp.Count(this=exp.Star())
         if cond is None:
             return star
-        return exp.Filter(this=star, expression=exp.Where(this=cond.copy()))
+        return exp.Filter(this=star, expression=exp.Where(this=cond))
+
+    def both(parts: list[exp.Expr]) -> exp.Expr:
+        return exp.and_(*(p.copy() for p in parts))
 
     cols: list[exp.Expr] = [count_where(None)]
-    cols += [count_where(p) for p in preds]
-    cols += [count_where(exp.and_(*(p.copy() for p in preds[: i + 1])))
-             for i in range(len(preds))]
-    if len(preds) > 1:
-        cols += [count_where(exp.and_(*(p.copy() for j, p in enumerate(preds) if j != i)))
-                 for i in range(len(preds))]
-    return compiled.source.copy().select(*cols)
+    cols += [count_where(f.copy()) for f in flags]
+    cols += [count_where(both(flags[: i + 1])) for i in range(len(flags))]
+    if len(flags) > 1:
+        cols += [count_where(both([f for j, f in enumerate(flags) if j != i]))
+                 for i in range(len(flags))]
+    return exp.select(*cols).from_(inner.subquery("f"))
 
 
 def sample_members(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, size: int,

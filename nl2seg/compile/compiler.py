@@ -4,9 +4,10 @@ Shape of the SQL (one statement, no correlated subquery):
 
 - the customer entity table is the base (``AS c``); other one-row-per-customer tables
   (scores) are LEFT JOINed on the customer key when a condition reads them;
-- each event condition becomes one per-customer aggregate (``GROUP BY`` the customer key)
-  over the UNION ALL of the event's sources, filtered by window and properties, LEFT JOINed
-  as ``e1``, ``e2``…; its predicate reads that aggregate (``COALESCE(e1.v, 0) >= 2``);
+- each event condition is a semi-join on the customer key: ``c.key IN (SELECT u.k FROM
+  (<sources, UNION ALL, filtered by window and properties>) AS u [GROUP BY u.k HAVING …])``;
+  when customers with no matching event satisfy it (``none``, ``count < 3``) it is the
+  anti-join of the complement, ``NOT COALESCE(c.key IN (…), FALSE)`` — NULL-safe, no NOT IN;
 - properties reached through lines (a category) filter with an uncorrelated semi-join
   (``s.transaction_id IN (SELECT …)``), never a NOT IN over a nullable column;
 - NOT is a set complement: ``NOT COALESCE(p, FALSE)``, so unknown values are not lost.
@@ -100,7 +101,6 @@ class _Compiler:
         self.key = col(entity.key, "c")
         self.query = exp.select().from_(table(entity.table, "c"))
         self.profile_aliases: dict[str, str] = {entity.table: "c"}
-        self.n_events = 0
 
     def run(self) -> CompiledRule:
         rule = self.v.rule
@@ -216,29 +216,41 @@ class _Compiler:
 
     # -- events -----------------------------------------------------------------------------
     def event(self, node: EventCondition) -> exp.Expr:
-        self.n_events += 1
-        alias = f"e{self.n_events}"
-        sub = self.event_aggregate(node)
-        self.query = self.query.join(
-            exp.Subquery(this=sub, alias=exp.TableAlias(this=exp.to_identifier(alias))),
-            on=exp.EQ(this=col("k", alias), expression=self.key.copy()), join_type="left")
-        v = col("v", alias)
-        agg = node.aggregate
-        if agg == "exists":
-            return exp.not_(exp.Is(this=v, expression=exp.Null()))
+        """A semi-join (``key IN (SELECT …)``) or, when customers without any matching event
+        satisfy the condition (``none``, ``count < 3``), the anti-join of its complement
+        (``NOT COALESCE(key IN (SELECT …), FALSE)``)."""
+        agg, op = node.aggregate, node.op
+        if agg == "exists" or (agg == "count" and _means_at_least_one(op, node.value)):
+            return self.member(self.event_keys(node))
         if agg == "none":
-            return exp.Is(this=v, expression=exp.Null())
+            return self.non_member(self.event_keys(node))
         if agg == "count":
-            counted = exp.Coalesce(this=v, expressions=[exp.Literal.number(0)])
-            return compare(counted, node.op or "gte", node.value, node.values, "BIGINT")
+            assert op is not None
+            counted = exp.Count(this=exp.Star())
+            test = compare(counted, op, node.value, node.values, "BIGINT")
+            if _count_matches_zero(op, node.value, node.values):
+                return self.non_member(self.event_keys(node, having=exp.not_(exp.paren(test))))
+            return self.member(self.event_keys(node, having=test))
+        u = col("x", "u")
         if agg in ("first", "last"):
             assert node.window is not None
             ev = self.cat.events[node.event]
             time_type = self.cat.tables[ev.sources[0].table].columns[ev.sources[0].time].type
-            return self.in_bounds(v, resolve(node.window, self.v.as_of), time_type)
-        return compare(v, node.op or "gte", node.value, node.values, "DOUBLE")
+            moment = exp.Min(this=u) if agg == "first" else exp.Max(this=u)
+            having = self.in_bounds(moment, resolve(node.window, self.v.as_of), time_type)
+            return self.member(self.event_keys(node, having=having))
+        value = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[agg](this=u)
+        having = compare(value, op or "gte", node.value, node.values, "DOUBLE")
+        return self.member(self.event_keys(node, having=having))
 
-    def event_aggregate(self, node: EventCondition) -> exp.Select:
+    def member(self, keys: exp.Select) -> exp.Expr:
+        return exp.In(this=self.key.copy(), query=keys.subquery())
+
+    def non_member(self, keys: exp.Select) -> exp.Expr:
+        return exp.not_(exp.Coalesce(this=self.member(keys), expressions=[exp.false()]))
+
+    def event_keys(self, node: EventCondition, having: exp.Expr | None = None) -> exp.Select:
+        """Customer keys of the matching events (grouped and filtered by ``having``)."""
         ev = self.cat.events[node.event]
         dated = node.aggregate in ("first", "last")
         bounds = everything(self.v.as_of) if dated or node.window is None else resolve(
@@ -251,14 +263,11 @@ class _Compiler:
         union: exp.Query = branches[0]
         for b in branches[1:]:
             union = exp.union(union, b, distinct=False)
-        u = col("x", "u")
-        agg: exp.Expr = {
-            "sum": exp.Sum(this=u), "avg": exp.Avg(this=u), "min": exp.Min(this=u),
-            "max": exp.Max(this=u), "first": exp.Min(this=u), "last": exp.Max(this=u),
-        }.get(node.aggregate, exp.Count(this=exp.Star()))
-        return (exp.select(col("k", "u").as_("k"), exp.alias_(agg, "v"))
-                .from_(exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("u"))))
-                .group_by(col("k", "u")))
+        keys = exp.select(col("k", "u")).from_(
+            exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("u"))))
+        if having is None:
+            return keys
+        return keys.group_by(col("k", "u")).having(having)
 
     def branch(self, node: EventCondition, src: EventSource, bounds: Bounds,
                force: bool = False) -> exp.Select | None:
@@ -316,19 +325,36 @@ class _Compiler:
             twin = f.model_copy(update={"op": positive})
             matched = self.path_filter(src, ps, twin, ptype)
             return exp.not_(exp.Coalesce(this=matched, expressions=[exp.false()]))
-        first = ps.via[0]
-        if len(first.join_on) != 1:
-            raise CompileError(f"property path from {src.table} must start with a "
-                               "single-column join", code="catalog_path")
-        (src_col, hop_col), = first.join_on.items()
-        sub = exp.select(col(hop_col, "h0")).from_(table(first.table, "h0"))
-        for i, hop in enumerate(ps.via[1:], start=1):
-            on = exp.and_(*(exp.EQ(this=col(a, f"h{i - 1}"), expression=col(b, f"h{i}"))
-                            for a, b in hop.join_on.items()))
-            sub = sub.join(table(hop.table, f"h{i}"), on=on)
-        last = f"h{len(ps.via) - 1}"
-        sub = sub.where(compare(col(ps.column or "", last), f.op, f.value, f.values, ptype))
-        return exp.In(this=col(src_col, "s"), query=sub.subquery())
+        # A chain of semi-joins, innermost on the property's table: each hop keeps the keys
+        # of the rows whose next hop matches (measured faster than JOINs inside one IN).
+        cond = compare(col(ps.column or "", f"h{len(ps.via) - 1}"), f.op, f.value, f.values,
+                       ptype)
+        for i in range(len(ps.via) - 1, -1, -1):
+            hop = ps.via[i]
+            if len(hop.join_on) != 1:
+                raise CompileError(f"property paths from {src.table} must join on one column "
+                                   f"per hop ({hop.table} joins on {len(hop.join_on)})",
+                                   code="catalog_path")
+            (outer_col, inner_col), = hop.join_on.items()
+            keys = exp.select(col(inner_col, f"h{i}")).from_(table(hop.table, f"h{i}"))
+            outer = "s" if i == 0 else f"h{i - 1}"
+            cond = exp.In(this=col(outer_col, outer), query=keys.where(cond).subquery())
+        return cond
+
+
+def _means_at_least_one(op: str | None, value: float | None) -> bool:
+    """``count >= 1`` / ``count > 0``: the same as ``exists`` (no GROUP BY needed)."""
+    return (op == "gte" and value == 1) or (op == "gt" and value == 0)
+
+
+def _count_matches_zero(op: str, value: float | None, values: list[float] | None) -> bool:
+    """Does a customer with no event (count 0) satisfy ``count <op> value``?"""
+    if op == "between":
+        assert values is not None
+        return values[0] <= 0 <= values[1]
+    v = value if value is not None else 0
+    return {"eq": 0 == v, "ne": 0 != v, "gt": 0 > v, "gte": 0 >= v, "lt": 0 < v,
+            "lte": 0 <= v}[op]
 
 
 def _static_compare(const: Any, f: PropertyFilter) -> bool:

@@ -37,24 +37,24 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM pos.transactions AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.transaction_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP)
-        AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
 WHERE
-  c.loyalty_tier = 'vip' AND COALESCE(e1.v, 0) >= 2
+  c.loyalty_tier = 'vip'
+  AND c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k
+      FROM pos.transactions AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.transaction_at >= CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+          AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        )
+    ) AS u
+    GROUP BY
+      u.k
+    HAVING
+      COUNT(*) >= 2
+  )

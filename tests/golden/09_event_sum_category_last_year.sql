@@ -27,55 +27,62 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    SUM(u.x) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k,
-      s.amount_eur AS x
-    FROM pos.transactions AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.transaction_at >= CAST('2025-01-01 00:00:00' AS TIMESTAMP)
-        AND s.transaction_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.transaction_id IN (
-        SELECT
-          h0.transaction_id
-        FROM pos.transaction_lines AS h0
-        JOIN product.products AS h1
-          ON h0.product_id = h1.product_id
-        WHERE
-          h1.category = 'shoes'
-      )
-    UNION ALL
-    SELECT
-      s.customer_id AS k,
-      s.amount_eur AS x
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.ordered_at >= CAST('2025-01-01 00:00:00' AS TIMESTAMP)
-        AND s.ordered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.status = 'completed'
-      AND s.order_id IN (
-        SELECT
-          h0.order_id
-        FROM ecom.order_lines AS h0
-        JOIN product.products AS h1
-          ON h0.product_id = h1.product_id
-        WHERE
-          h1.category = 'shoes'
-      )
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
 WHERE
-  e1.v > 200
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k,
+        s.amount_eur AS x
+      FROM pos.transactions AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.transaction_at >= CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          AND s.transaction_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+        )
+        AND s.transaction_id IN (
+          SELECT
+            h0.transaction_id
+          FROM pos.transaction_lines AS h0
+          WHERE
+            h0.product_id IN (
+              SELECT
+                h1.product_id
+              FROM product.products AS h1
+              WHERE
+                h1.category = 'shoes'
+            )
+        )
+      UNION ALL
+      SELECT
+        s.customer_id AS k,
+        s.amount_eur AS x
+      FROM ecom.orders AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.ordered_at >= CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          AND s.ordered_at < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+        )
+        AND s.status = 'completed'
+        AND s.order_id IN (
+          SELECT
+            h0.order_id
+          FROM ecom.order_lines AS h0
+          WHERE
+            h0.product_id IN (
+              SELECT
+                h1.product_id
+              FROM product.products AS h1
+              WHERE
+                h1.category = 'shoes'
+            )
+        )
+    ) AS u
+    GROUP BY
+      u.k
+    HAVING
+      SUM(u.x) > 200
+  )

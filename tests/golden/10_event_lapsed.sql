@@ -26,59 +26,53 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM pos.transactions AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-    UNION ALL
-    SELECT
-      s.customer_id AS k
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      AND s.status = 'completed'
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM pos.transactions AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.transaction_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
-        AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-    UNION ALL
-    SELECT
-      s.customer_id AS k
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.ordered_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
-        AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.status = 'completed'
-  ) AS u
-  GROUP BY
-    u.k
-) AS e2
-  ON e2.k = c.customer_id
 WHERE
-  NOT e1.v IS NULL AND e2.v IS NULL
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k
+      FROM pos.transactions AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+      UNION ALL
+      SELECT
+        s.customer_id AS k
+      FROM ecom.orders AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        AND s.status = 'completed'
+    ) AS u
+  )
+  AND NOT COALESCE(
+    c.customer_id IN (
+      SELECT
+        u.k
+      FROM (
+        SELECT
+          s.customer_id AS k
+        FROM pos.transactions AS s
+        WHERE
+          NOT s.customer_id IS NULL
+          AND (
+            s.transaction_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
+            AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+          )
+        UNION ALL
+        SELECT
+          s.customer_id AS k
+        FROM ecom.orders AS s
+        WHERE
+          NOT s.customer_id IS NULL
+          AND (
+            s.ordered_at >= CAST('2025-07-01 00:00:00' AS TIMESTAMP)
+            AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+          )
+          AND s.status = 'completed'
+      ) AS u
+    ),
+    FALSE
+  )

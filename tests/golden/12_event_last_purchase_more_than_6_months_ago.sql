@@ -17,31 +17,30 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    MAX(u.x) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k,
-      s.transaction_at AS x
-    FROM pos.transactions AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-    UNION ALL
-    SELECT
-      s.customer_id AS k,
-      s.ordered_at AS x
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      AND s.status = 'completed'
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
 WHERE
-  e1.v < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k,
+        s.transaction_at AS x
+      FROM pos.transactions AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND s.transaction_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+      UNION ALL
+      SELECT
+        s.customer_id AS k,
+        s.ordered_at AS x
+      FROM ecom.orders AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        AND s.status = 'completed'
+    ) AS u
+    GROUP BY
+      u.k
+    HAVING
+      MAX(u.x) < CAST('2026-01-01 00:00:00' AS TIMESTAMP)
+  )

@@ -46,49 +46,42 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM web.events AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.occurred_at >= CAST('2026-06-24 00:00:00' AS TIMESTAMP)
-        AND s.occurred_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.event_type = 'add_to_cart'
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.ordered_at >= CAST('2026-06-24 00:00:00' AS TIMESTAMP)
-        AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.status = 'completed'
-  ) AS u
-  GROUP BY
-    u.k
-) AS e2
-  ON e2.k = c.customer_id
 WHERE
-  NOT e1.v IS NULL
-  AND e2.v IS NULL
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k
+      FROM web.events AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.occurred_at >= CAST('2026-06-24 00:00:00' AS TIMESTAMP)
+          AND s.occurred_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        )
+        AND s.event_type = 'add_to_cart'
+    ) AS u
+  )
+  AND NOT COALESCE(
+    c.customer_id IN (
+      SELECT
+        u.k
+      FROM (
+        SELECT
+          s.customer_id AS k
+        FROM ecom.orders AS s
+        WHERE
+          NOT s.customer_id IS NULL
+          AND (
+            s.ordered_at >= CAST('2026-06-24 00:00:00' AS TIMESTAMP)
+            AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+          )
+          AND s.status = 'completed'
+      ) AS u
+    ),
+    FALSE
+  )
   AND (
     c.sms_opt_in = TRUE AND NOT c.phone IS NULL
   )

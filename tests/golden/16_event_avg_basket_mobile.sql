@@ -30,27 +30,26 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    AVG(u.x) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k,
-      s.amount_eur AS x
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
-        AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.status = 'completed'
-      AND s.device = 'mobile'
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
 WHERE
-  e1.v BETWEEN 50 AND 100
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k,
+        s.amount_eur AS x
+      FROM ecom.orders AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.ordered_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
+          AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        )
+        AND s.status = 'completed'
+        AND s.device = 'mobile'
+    ) AS u
+    GROUP BY
+      u.k
+    HAVING
+      AVG(u.x) BETWEEN 50 AND 100
+  )

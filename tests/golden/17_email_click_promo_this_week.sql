@@ -28,32 +28,27 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM email.events AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.occurred_at >= CAST('2026-06-29 00:00:00' AS TIMESTAMP)
-        AND s.occurred_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.event_type = 'click'
-      AND s.campaign_id IN (
-        SELECT
-          h0.campaign_id
-        FROM email.campaigns AS h0
-        WHERE
-          h0.theme = 'promo'
-      )
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
 WHERE
-  NOT e1.v IS NULL
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k
+      FROM email.events AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.occurred_at >= CAST('2026-06-29 00:00:00' AS TIMESTAMP)
+          AND s.occurred_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        )
+        AND s.event_type = 'click'
+        AND s.campaign_id IN (
+          SELECT
+            h0.campaign_id
+          FROM email.campaigns AS h0
+          WHERE
+            h0.theme = 'promo'
+        )
+    ) AS u
+  )

@@ -45,42 +45,33 @@
 SELECT DISTINCT
   c.customer_id AS customer_id
 FROM crm.customers AS c
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM support.tickets AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND (
-        s.opened_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
-        AND s.opened_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      )
-      AND s.satisfaction <= 2
-  ) AS u
-  GROUP BY
-    u.k
-) AS e1
-  ON e1.k = c.customer_id
-LEFT JOIN (
-  SELECT
-    u.k AS k,
-    COUNT(*) AS v
-  FROM (
-    SELECT
-      s.customer_id AS k
-    FROM ecom.orders AS s
-    WHERE
-      NOT s.customer_id IS NULL
-      AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
-      AND s.status IN ('cancelled', 'returned')
-  ) AS u
-  GROUP BY
-    u.k
-) AS e2
-  ON e2.k = c.customer_id
 WHERE
-  NOT e1.v IS NULL OR COALESCE(e2.v, 0) >= 1
+  c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k
+      FROM support.tickets AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND (
+          s.opened_at >= CAST('2026-04-01 00:00:00' AS TIMESTAMP)
+          AND s.opened_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        )
+        AND s.satisfaction <= 2
+    ) AS u
+  )
+  OR c.customer_id IN (
+    SELECT
+      u.k
+    FROM (
+      SELECT
+        s.customer_id AS k
+      FROM ecom.orders AS s
+      WHERE
+        NOT s.customer_id IS NULL
+        AND s.ordered_at < CAST('2026-07-01 00:00:00' AS TIMESTAMP)
+        AND s.status IN ('cancelled', 'returned')
+    ) AS u
+  )
