@@ -84,7 +84,8 @@ CASES: list[dict[str, Any]] = [
               UNION ALL
               SELECT customer_id, ordered_at FROM ecom.orders
               WHERE status = 'completed' AND ordered_at < {END}),
-            last_buy AS (SELECT customer_id, MAX(bought_at) AS last_at FROM buys GROUP BY customer_id)
+            last_buy AS (SELECT customer_id, MAX(bought_at) AS last_at
+                         FROM buys GROUP BY customer_id)
             SELECT COUNT(*) FROM crm.scores s JOIN last_buy b USING (customer_id)
             WHERE s.appetence_sport >= 0.7 AND b.last_at < TIMESTAMP '2025-07-01'""",
     },

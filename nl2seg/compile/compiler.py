@@ -18,6 +18,7 @@ each condition's leave-one-out impact in one scan.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -342,6 +343,10 @@ class _Compiler:
         return cond
 
 
+_OPERATORS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
+              "lt": operator.lt, "lte": operator.le}
+
+
 def _means_at_least_one(op: str | None, value: float | None) -> bool:
     """``count >= 1`` / ``count > 0``: the same as ``exists`` (no GROUP BY needed)."""
     return (op == "gte" and value == 1) or (op == "gt" and value == 0)
@@ -352,9 +357,7 @@ def _count_matches_zero(op: str, value: float | None, values: list[float] | None
     if op == "between":
         assert values is not None
         return values[0] <= 0 <= values[1]
-    v = value if value is not None else 0
-    return {"eq": 0 == v, "ne": 0 != v, "gt": 0 > v, "gte": 0 >= v, "lt": 0 < v,
-            "lte": 0 <= v}[op]
+    return bool(_OPERATORS[op](0, value if value is not None else 0))
 
 
 def _static_compare(const: Any, f: PropertyFilter) -> bool:

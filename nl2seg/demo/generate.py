@@ -14,8 +14,8 @@ Shape of the data (per customer, before scaling):
   Friday, Christmas, the January and summer sales, weekdays, store closures), in store or
   online following the customer's channel mix; anonymous store tickets and web sessions are
   added on top;
-* ticket lines are a pure function of (ticket key, line number), so a ticket's total is the
-  sum of its lines without a join; product prices are a pure function of the product id;
+* ticket lines are a pure function of (ticket key, line number) and a ticket's total is the
+  sum of its lines; product prices are a pure function of the product id;
 * scores are derived from the generated purchases and the profile.
 """
 
@@ -427,6 +427,8 @@ def _macros() -> list[str]:
             ELSE greatest(1 + CAST(floor(-ln(1 - u(skey, 0, 'n')) * 1.5) AS INTEGER),
                 CASE WHEN carted THEN 2 + CAST(u(skey, 0, 'checkout') < 0.3 AS INTEGER)
                 ELSE 1 END) END""",
+        """CREATE TEMP MACRO browse_carted(skey, online_share) AS
+            u(skey, 0, 'cart') < 0.1 + 0.25 * online_share""",
         # a time of day in seconds: store opening hours, or web traffic peaking in the evening
         """CREATE TEMP MACRO store_tod(k1, k2) AS
             36000 + 34200 * (u(k1, k2, 'tod.a') + u(k1, k2, 'tod.b')) / 2""",
@@ -549,14 +551,14 @@ def _create_calendar(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _step_stores_products(con: duckdb.DuckDBPyConnection) -> None:
+    """pos.stores (fixed list) and product.products (prices from the ``unit_price`` macro)."""
     stores = [(i + 1, *row) for i, row in enumerate(_STORES)]
     con.execute(f"""
         INSERT INTO pos.stores
         SELECT CAST(s.store_id AS INTEGER), s.store_name, s.city, c.region, s.store_format,
-            CASE WHEN s.store_format = 'outlet'
-                THEN DATE '2012-03-01' + CAST(floor(u(s.store_id, 0, 'opened') * 2900) AS INTEGER)
-                ELSE DATE '1996-03-01' + CAST(floor(u(s.store_id, 0, 'opened') * 9000) AS INTEGER)
-            END
+            -- opened before the history starts: outlets in the last decade, others up to 25 years
+            getvariable('hist') - 180 - CAST(floor(u(s.store_id, 0, 'opened')
+                * CASE WHEN s.store_format = 'outlet' THEN 3000 ELSE 9000 END) AS INTEGER)
         FROM (VALUES {_values(stores)}) AS s(store_id, store_name, city, store_format)
         JOIN _cities c USING (city)
         ORDER BY s.store_id
@@ -606,7 +608,7 @@ def _step_profiles(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""
         CREATE TEMP TABLE _cust AS
         WITH c1 AS (
-            SELECT CAST(r.i AS BIGINT) AS customer_id, c.city, c.region, c.country,
+            SELECT CAST(r.i AS BIGINT) AS customer_id, c.city_idx, c.city, c.region,
                 c.pc_base + c.pc_step * CAST(floor(u(r.i, 0, 'pc') * c.pc_n) AS INTEGER)
                     AS pc_num,
                 {_pick("u(r.i, 0, 'gender')", [("'F'", 52), ("'M'", 44), ("'U'", 4)])}
@@ -648,7 +650,7 @@ def _step_profiles(con: duckdb.DuckDBPyConnection) -> None:
             SELECT *,
                 u(customer_id, 0, 'buyer') < CASE tier
                     WHEN 'vip' THEN 1.0 WHEN 'gold' THEN 1.0 WHEN 'silver' THEN 0.95
-                    ELSE CASE WHEN tenure < 60 THEN 0.35 ELSE 0.6 END END AS is_buyer,
+                    ELSE CASE WHEN tenure < 60 THEN 0.4 ELSE 0.66 END END AS is_buyer,
                 getvariable('ref') - 366 - CAST(floor(u(customer_id, 0, 'lapse.d') * 700)
                     AS INTEGER) AS lapse_end,
                 u(customer_id, 0, 'lapse') < CASE tier
@@ -665,33 +667,41 @@ def _step_profiles(con: duckdb.DuckDBPyConnection) -> None:
             SELECT *,
                 CASE WHEN lapsed THEN lapse_end ELSE getvariable('ref') END AS end_c
             FROM c4
+        ),
+        c6 AS (
+            SELECT c5.*,
+                CASE
+                    WHEN u(customer_id, 0, 'pref')
+                        >= CASE WHEN online_share > 0.9 THEN 0.25 ELSE 0.92 END THEN NULL
+                    WHEN cs.stores IS NOT NULL THEN cs.stores[1 + CAST(floor(
+                        u(customer_id, 0, 'pref.s') * len(cs.stores)) AS INTEGER)]
+                    WHEN rs.stores IS NOT NULL THEN rs.stores[1 + CAST(floor(
+                        u(customer_id, 0, 'pref.s') * len(rs.stores)) AS INTEGER)]
+                END AS preferred_store_id
+            FROM c5
+            LEFT JOIN _city_stores cs ON cs.city = c5.city
+            LEFT JOIN _region_stores rs ON rs.region = c5.region
         )
-        SELECT c5.*,
+        -- only what later steps need: this table is the largest temporary one
+        SELECT customer_id, CAST(city_idx AS SMALLINT) AS city_idx, pc_num, gender,
+            signup_date, acquisition_channel, tier, start_c, end_c, lapsed, has_app,
+            online_share, preferred_store_id,
             CASE WHEN is_buyer THEN CAST(least(300, greatest(1, floor(
                 CASE tier WHEN 'vip' THEN 12.0 WHEN 'gold' THEN 5.0 WHEN 'silver' THEN 2.4
                     ELSE 0.9 END
                 * (end_c - start_c + 1) / 365.25 * activity
                 + u(customer_id, 0, 'npurch')))) AS INTEGER) ELSE 0 END AS n_purch,
-            CAST(floor((CASE WHEN is_buyer THEN 0.3 + 1.5 * online_share ELSE 0.6 END)
+            CAST(least(999, floor(
+                (CASE WHEN is_buyer THEN 0.3 + 1.5 * online_share ELSE 0.6 END)
                 * CASE WHEN lapsed THEN 0.4 ELSE 1.0 END
                 * sqrt(activity) * (getvariable('ref') - start_c + 1) / 365.25
-                + u(customer_id, 0, 'nbrowse')) AS INTEGER) AS n_browse,
+                + u(customer_id, 0, 'nbrowse'))) AS INTEGER) AS n_browse,
             CAST(pick_cat(u(customer_id, 0, 'fav')) AS TINYINT) AS fav_cat,
             pow(u(customer_id, 0, 'engagement'), 1.6) AS engagement,
-            ds.s_lo, de.s_hi, ds.w_lo, de.w_hi, ds.w_lo AS w_lo_start,
-            CASE
-                WHEN u(customer_id, 0, 'pref') >= CASE WHEN online_share > 0.9 THEN 0.25
-                    ELSE 0.92 END THEN NULL
-                WHEN cs.stores IS NOT NULL THEN cs.stores[
-                    1 + CAST(floor(u(customer_id, 0, 'pref.s') * len(cs.stores)) AS INTEGER)]
-                WHEN rs.stores IS NOT NULL THEN rs.stores[
-                    1 + CAST(floor(u(customer_id, 0, 'pref.s') * len(rs.stores)) AS INTEGER)]
-            END AS preferred_store_id
-        FROM c5
-        JOIN _days ds ON ds.d = c5.start_c
-        JOIN _days de ON de.d = c5.end_c
-        LEFT JOIN _city_stores cs ON cs.city = c5.city
-        LEFT JOIN _region_stores rs ON rs.region = c5.region
+            ds.s_lo, de.s_hi, ds.w_lo, de.w_hi
+        FROM c6
+        JOIN _days ds ON ds.d = c6.start_c
+        JOIN _days de ON de.d = c6.end_c
     """)
 
 
@@ -774,10 +784,10 @@ def _random_device(key: str, *, with_app: bool) -> str:
     return _pick(f"u({key}, 0, 'device.o')", weights)
 
 
-def _day_bucket(lo: str, hi: str, key: str) -> str:
+def _day_bucket(lo: str, hi: str, key: str, salt: str = "day") -> str:
     """The ``_day_pick`` bucket of a day drawn between the calendar quantiles lo and hi."""
     return (
-        f"CAST(least({_DAY_BUCKETS - 1}, floor(({lo} + u({key}, 0, 'day') * ({hi} - {lo}))"
+        f"CAST(least({_DAY_BUCKETS - 1}, floor(({lo} + u({key}, 0, '{salt}') * ({hi} - {lo}))"
         f" * {_DAY_BUCKETS})) AS INTEGER)"
     )
 
@@ -863,12 +873,13 @@ def _step_purchase_summary(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _step_customers(con: duckdb.DuckDBPyConnection) -> None:
+    """crm.customers: identity, contact points and consent; points follow the last year's spend."""
     first_f, first_m = _list(_FIRST_NAMES_F), _list(_FIRST_NAMES_M)
     n_f, n_m, n_l = len(_FIRST_NAMES_F), len(_FIRST_NAMES_M), len(_LAST_NAMES)
     con.execute(f"""
         INSERT INTO crm.customers
         WITH n AS (
-            SELECT c.*,
+            SELECT c.*, x.city, x.region, x.country,
                 CASE WHEN gender = 'F' OR (gender = 'U' AND u(customer_id, 0, 'fn.g') < 0.5)
                     THEN {first_f}[1 + CAST(floor(pow(u(customer_id, 0, 'fn'), 1.4) * {n_f})
                         AS INTEGER)]
@@ -880,7 +891,7 @@ def _step_customers(con: duckdb.DuckDBPyConnection) -> None:
                 u(customer_id, 0, 'email') >= 0.1 AS has_email,
                 u(customer_id, 0, 'phone') < CASE WHEN tier IN ('gold', 'vip') THEN 0.8
                     ELSE 0.58 END AS has_phone
-            FROM _cust c
+            FROM _cust c JOIN _cities x USING (city_idx)
         )
         SELECT customer_id,
             CASE WHEN has_email THEN lower(strip_accents(first_name)) || '.'
@@ -924,11 +935,11 @@ def _step_customers(con: duckdb.DuckDBPyConnection) -> None:
             FROM n
         ) n
         LEFT JOIN _agg a USING (customer_id)
-        ORDER BY customer_id
     """)
 
 
 def _step_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """crm.scores: churn from recency and frequency, CLV from spend, RFM, appetences."""
     appetences = ",\n".join(
         f"""CAST(round(least(1.0, greatest(0.0, CASE WHEN s.fav_cat = {i}
                 THEN 0.35 + 0.5 * (1 - exp(-coalesce(s.n, 0) / 3.0))
@@ -942,9 +953,9 @@ def _step_scores(con: duckdb.DuckDBPyConnection) -> None:
             SELECT c.customer_id, c.fav_cat, a.n, a.n_12m, a.spend, a.spend_12m,
                 getvariable('ref') - CAST(a.last_at AS DATE) AS recency,
                 getvariable('ref') - CAST(a.first_at AS DATE) AS first_recency,
-                c.tenure,
+                getvariable('ref') - c.signup_date AS tenure,
                 CASE WHEN a.n IS NULL
-                    THEN 0.45 + 0.25 * least(c.tenure, 730) / 730.0
+                    THEN 0.45 + 0.25 * least(getvariable('ref') - c.signup_date, 730) / 730.0
                         + 0.1 * nrm(c.customer_id, 0, 'churn')
                     ELSE 1 / (1 + exp(-(-2.2 + 4.6 * (getvariable('ref')
                         - CAST(a.last_at AS DATE)) / 365.0 - 0.35 * sqrt(a.n_12m)
@@ -970,88 +981,89 @@ def _step_scores(con: duckdb.DuckDBPyConnection) -> None:
             {appetences},
             getvariable('ref')
         FROM s
-        ORDER BY s.customer_id
     """)
+    con.execute("DROP TABLE _agg")
 
 
 def _step_web(con: duckdb.DuckDBPyConnection) -> None:
-    """web.events: browsing sessions, checkout sessions before each order, anonymous visits."""
+    """web.events: browsing sessions, checkout sessions before each order, anonymous visits.
+
+    Sessions are numbered in time order; a session's events get consecutive ids from the
+    running total of events, so event ids are dense and follow time.
+    """
+    # browsing keys live above every purchase key so that their draws are independent
+    browse = """
+        SELECT customer_id, fav_cat, start_c, w_lo, has_app, skey,
+            browse_carted(skey, online_share) AS carted
+        FROM (
+            SELECT *, 1000000000000000 + customer_id * 1000 + k AS skey
+            FROM (
+                SELECT *, unnest(generate_series(1, n_browse)) AS k
+                FROM _cust WHERE n_browse > 0
+            )
+        )
+    """
+    known_events = _scalar(con, f"""
+        SELECT (SELECT sum(sess_events(skey, 0, carted)) FROM ({browse}))
+            + (SELECT 4 * count(*) FROM _orders)
+    """)
+    anon = "-(1000000000000 + r.i)"
     # kind 0: browsing by a known customer, 1: checkout just before an order, 2: anonymous
     con.execute(f"""
-        CREATE TEMP TABLE _sessions AS
-        WITH b AS (
-            SELECT customer_id, fav_cat, start_c, w_lo_start, online_share,
-                {_DEVICE_PREF} AS device_pref,
-                unnest(generate_series(1, n_browse)) AS k
-            FROM _cust WHERE n_browse > 0
-        ),
-        s AS (
-            SELECT CAST(0 AS TINYINT) AS kind, b.skey, b.customer_id, b.fav_cat,
+        CREATE TEMP TABLE _sess AS
+        WITH sessions AS (
+            SELECT CAST(0 AS TINYINT) AS kind, b.skey, b.customer_id, b.fav_cat, b.carted,
                 CAST(greatest(b.start_c, dp.wd) AS TIMESTAMP) + secs(web_tod(b.skey, 1))
-                    AS start_at,
-                CASE WHEN u(b.skey, 0, 'device') < 0.8 THEN b.device_pref
+                    AS drawn_at,
+                CASE WHEN u(b.skey, 0, 'device') < 0.8 THEN {_DEVICE_PREF}
                     ELSE {_random_device("b.skey", with_app=True)} END AS device,
-                u(b.skey, 0, 'cart') < 0.1 + 0.25 * b.online_share AS carted,
                 CAST(NULL AS INTEGER) AS order_pid
-            FROM (SELECT *, customer_id * 1000 + k AS skey FROM b) b
-            JOIN _day_pick dp ON dp.b = {_day_bucket("b.w_lo_start", "1", "b.skey")}
+            FROM ({browse}) b
+            JOIN _day_pick dp ON dp.b = {_day_bucket("b.w_lo", "1", "b.skey")}
             UNION ALL
-            SELECT 1, -order_id, customer_id, fav_cat,
-                ts - secs(20 + 1500 * u(order_id, 0, 'checkout')), device, TRUE,
+            SELECT 1, -order_id, customer_id, fav_cat, TRUE,
+                ts - secs(20 + 1500 * u(order_id, 0, 'checkout')), device,
                 line_pid(skey, CAST(0 AS BIGINT), fav_cat)
             FROM _orders
-        )
-        SELECT *, sess_events(skey, kind, carted) AS n_events FROM s
-    """)
-    con.execute("DROP TABLE _orders")
-    known_events = _scalar(con, "SELECT sum(n_events) FROM _sessions")
-    anon_key = "-(1000000000000 + r.i)"
-    con.execute(f"""
-        INSERT INTO _sessions
-        SELECT *, sess_events(skey, kind, carted) FROM (
-            SELECT CAST(2 AS TINYINT) AS kind, {anon_key} AS skey, NULL, -1,
-                CAST(dp.wd AS TIMESTAMP) + secs(web_tod({anon_key}, 1)),
-                {_random_device(anon_key, with_app=True)},
-                u({anon_key}, 0, 'cart') < 0.08 AS carted, NULL
+            UNION ALL
+            SELECT 2, {anon}, NULL, -1, u({anon}, 0, 'cart') < 0.08,
+                CAST(dp.wd AS TIMESTAMP) + secs(web_tod({anon}, 1)),
+                {_random_device(anon, with_app=True)}, NULL
             FROM range(?) r(i)
-            JOIN _day_pick dp ON dp.b = {_day_bucket("0", "1", anon_key)}
-        )
-    """, [int(known_events * 2 / 3 / _ANON_EVENTS_PER_SESSION)])
-    con.execute("""
-        CREATE TEMP TABLE _sess AS
-        WITH s AS (
-            SELECT * EXCLUDE (start_at),
-                CAST(15 + floor(135 * u(skey, 0, 'gap')) AS INTEGER) AS gap,
-                kind <> 1 AND carted AND u(skey, 0, 'checkout') < 0.3 AS checkout,
-                start_at AS drawn_at
-            FROM _sessions
+            JOIN _day_pick dp ON dp.b = {_day_bucket("0", "1", anon)}
+        ),
+        s AS (
+            SELECT *,
+                sess_events(skey, kind, carted) AS n_events,
+                CAST(15 + floor(135 * u(skey, 0, 'gap')) AS INTEGER) AS gap
+            FROM sessions
         ),
         c AS (
-            SELECT *,
+            SELECT * EXCLUDE (drawn_at, device),
+                CAST(list_position(['desktop', 'mobile', 'tablet', 'app'], device)
+                    AS TINYINT) AS device_code,
+                kind <> 1 AND carted AND u(skey, 0, 'checkout') < 0.3 AS checkout,
                 CASE WHEN kind = 1 THEN drawn_at - secs(3 * gap)
                     ELSE least(drawn_at, getvariable('ref_end') - secs(n_events * gap + 1))
                 END AS start_at
             FROM s
         )
-        SELECT * EXCLUDE (drawn_at, session_no),
-            -- DuckDB hashes a single BIGINT with a bijective 64-bit mixer: unique ids
-            lpad(lower(to_hex(hash(session_no))), 16, '0') AS session_id
-        FROM (
-            SELECT *,
-                row_number() OVER w AS session_no,
-                CAST(sum(n_events) OVER w - n_events AS BIGINT) AS first_event
-            FROM c
-            WINDOW w AS (ORDER BY start_at, skey ROWS UNBOUNDED PRECEDING)
-        )
-    """)
-    con.execute("DROP TABLE _sessions")
+        SELECT *,
+            row_number() OVER w AS session_no,
+            CAST(sum(n_events) OVER w - n_events AS BIGINT) AS first_event
+        FROM c
+        WINDOW w AS (ORDER BY start_at, skey ROWS UNBOUNDED PRECEDING)
+    """, [int(known_events * 2 / 3 / _ANON_EVENTS_PER_SESSION)])
+    con.execute("DROP TABLE _orders")
     con.execute("""
         INSERT INTO web.events
         SELECT first_event + j + 1, customer_id,
-            session_id, event_type, start_at + secs(j * gap),
+            -- DuckDB hashes one BIGINT with a bijective 64-bit mixer: ids stay unique
+            lpad(lower(to_hex(hash(session_no))), 16, '0'),
+            event_type, start_at + secs(j * gap),
             CASE WHEN event_type IN ('product_view', 'add_to_cart') THEN
                 CASE WHEN kind = 1 THEN order_pid ELSE line_pid(skey, j, fav_cat) END END,
-            device
+            ['desktop', 'mobile', 'tablet', 'app'][device_code]
         FROM (
             SELECT *,
                 CASE
@@ -1141,68 +1153,81 @@ def _step_email(con: duckdb.DuckDBPyConnection) -> None:
         FROM _cust c JOIN crm.customers x USING (customer_id)
         WHERE x.email IS NOT NULL
     """)
-    con.execute("""
-        CREATE TEMP TABLE _sends AS
-        WITH s AS (
-            SELECT e.customer_id, m.campaign_id, e.unsub_date,
-                m.sent_at + secs(1800 * u(e.customer_id, m.campaign_id, 'send.t')) AS sent_at,
-                u(e.customer_id, m.campaign_id, 'open') < least(0.95, 0.55 * e.engagement
-                    * CASE e.tier WHEN 'vip' THEN 1.4 WHEN 'gold' THEN 1.2 ELSE 1.0 END
-                    * CASE WHEN e.lapsed THEN 0.6 ELSE 1.0 END) AS open_draw
-            FROM _email_cust e
-            JOIN email.campaigns m
-                ON CAST(m.sent_at AS DATE) >= e.signup_date
-                AND (e.email_opt_in OR CAST(m.sent_at AS DATE) < e.unsub_date)
-            WHERE (e.email_opt_in OR e.unsub_date IS NOT NULL)
-                AND u(e.customer_id, m.campaign_id, 'send') < CASE m.theme
-                    WHEN 'promo' THEN 0.12
-                    WHEN 'newsletter' THEN 0.10
-                    WHEN 'new_collection' THEN 0.10
-                    WHEN 'loyalty' THEN CASE WHEN e.tier = 'none' THEN 0.0 ELSE 0.4 END
-                    ELSE CASE WHEN e.lapsed AND CAST(m.sent_at AS DATE) > e.end_c + 180 THEN 0.5
-                        ELSE 0.01 END
-                END
-        )
-        SELECT customer_id, campaign_id, unsub_date, sent_at,
-            u(customer_id, campaign_id, 'bounce') < 0.012 AS bounced,
-            open_draw AND NOT (u(customer_id, campaign_id, 'bounce') < 0.012) AS opened,
-            CASE WHEN open_draw THEN sent_at + secs(least(5 * 86400,
-                -ln(1 - u(customer_id, campaign_id, 'open.t')) * 6 * 3600)) END AS open_at,
-            CASE WHEN open_draw AND u(customer_id, campaign_id, 'click') < 0.14
-                THEN secs(5 + 600 * u(customer_id, campaign_id, 'click.t')) END AS click_delay
-        FROM s
-    """)
-    con.execute("""
+    # a campaign goes to a themed subset of the customers who could receive it
+    sends = """
+        SELECT e.customer_id, m.campaign_id, e.unsub_date,
+            m.sent_at + secs(1800 * u(e.customer_id, m.campaign_id, 'send.t')) AS sent_at,
+            u(e.customer_id, m.campaign_id, 'open') < least(0.95, 0.55 * e.engagement
+                * CASE e.tier WHEN 'vip' THEN 1.4 WHEN 'gold' THEN 1.2 ELSE 1.0 END
+                * CASE WHEN e.lapsed THEN 0.6 ELSE 1.0 END) AS open_draw
+        FROM _email_cust e
+        JOIN email.campaigns m
+            ON CAST(m.sent_at AS DATE) >= e.signup_date
+            AND (e.email_opt_in OR CAST(m.sent_at AS DATE) < e.unsub_date)
+        WHERE (e.email_opt_in OR e.unsub_date IS NOT NULL)
+            AND u(e.customer_id, m.campaign_id, 'send') < CASE m.theme
+                WHEN 'promo' THEN 0.12
+                WHEN 'newsletter' THEN 0.10
+                WHEN 'new_collection' THEN 0.10
+                WHEN 'loyalty' THEN CASE WHEN e.tier = 'none' THEN 0.0 ELSE 0.4 END
+                ELSE CASE WHEN e.lapsed AND CAST(m.sent_at AS DATE) > e.end_c + 180
+                    THEN 0.5 ELSE 0.01 END
+            END
+    """
+    # a send expands into its events (sent, bounce, open, click), kept if before the end
+    con.execute(f"""
         INSERT INTO email.events
-        SELECT customer_id, campaign_id, 'sent', sent_at FROM _sends
-        UNION ALL
-        SELECT customer_id, campaign_id, 'bounce', sent_at + INTERVAL 1 MINUTE
-        FROM _sends WHERE bounced AND sent_at + INTERVAL 1 MINUTE < getvariable('ref_end')
-        UNION ALL
-        SELECT customer_id, campaign_id, 'open', open_at
-        FROM _sends WHERE opened AND open_at < getvariable('ref_end')
-        UNION ALL
-        SELECT customer_id, campaign_id, 'click', open_at + click_delay
-        FROM _sends
-        WHERE opened AND click_delay IS NOT NULL
-            AND open_at + click_delay < getvariable('ref_end')
-        UNION ALL
+        WITH s AS (
+            SELECT customer_id, campaign_id, sent_at,
+                u(customer_id, campaign_id, 'bounce') < 0.012 AS bounced,
+                open_draw AND NOT (u(customer_id, campaign_id, 'bounce') < 0.012) AS opened,
+                sent_at + secs(least(5 * 86400,
+                    -ln(1 - u(customer_id, campaign_id, 'open.t')) * 6 * 3600)) AS open_at,
+                u(customer_id, campaign_id, 'click') < 0.14 AS clicked
+            FROM ({sends})
+        ),
+        e AS (
+            SELECT customer_id, campaign_id, slot,
+                CASE slot
+                    WHEN 0 THEN sent_at
+                    WHEN 1 THEN sent_at + INTERVAL 1 MINUTE
+                    WHEN 2 THEN open_at
+                    ELSE open_at + secs(5 + 600 * u(customer_id, campaign_id, 'click.t'))
+                END AS occurred_at
+            FROM (
+                SELECT *, unnest(CASE
+                    WHEN bounced THEN [0, 1]
+                    WHEN opened AND clicked THEN [0, 2, 3]
+                    WHEN opened THEN [0, 2]
+                    ELSE [0] END) AS slot
+                FROM s
+            )
+        )
+        SELECT customer_id, CAST(campaign_id AS INTEGER),
+            ['sent', 'bounce', 'open', 'click'][slot + 1], occurred_at
+        FROM e
+        WHERE occurred_at < getvariable('ref_end')
+    """)
+    # customers who opted out: an unsubscribe after the last campaign they received
+    con.execute(f"""
+        INSERT INTO email.events
         SELECT customer_id, arg_max(campaign_id, sent_at), 'unsubscribe',
             least(max(sent_at) + secs(60 + 86400 * u(customer_id, 0, 'unsub.t')),
                 getvariable('ref_end') - INTERVAL 1 SECOND)
-        FROM _sends WHERE unsub_date IS NOT NULL
+        FROM ({sends})
+        WHERE unsub_date IS NOT NULL
         GROUP BY customer_id
     """)
-    con.execute("DROP TABLE _sends")
     con.execute("DROP TABLE _email_cust")
 
 
 def _step_support(con: duckdb.DuckDBPyConnection) -> None:
+    """support.tickets: more for frequent and online buyers, recent ones often still open."""
     topic = """CASE
-        WHEN u(skey, 0, 'topic') < 0.1 + 0.3 * online_share THEN 'delivery'
-        WHEN u(skey, 0, 'topic') < 0.32 + 0.3 * online_share THEN 'return'
-        WHEN u(skey, 0, 'topic') < 0.62 + 0.2 * online_share THEN 'product'
-        WHEN u(skey, 0, 'topic') < 0.8 + 0.1 * online_share THEN 'payment'
+        WHEN u(skey, 0, 'ticket.topic') < 0.1 + 0.3 * online_share THEN 'delivery'
+        WHEN u(skey, 0, 'ticket.topic') < 0.32 + 0.3 * online_share THEN 'return'
+        WHEN u(skey, 0, 'ticket.topic') < 0.62 + 0.2 * online_share THEN 'product'
+        WHEN u(skey, 0, 'ticket.topic') < 0.8 + 0.1 * online_share THEN 'payment'
         ELSE 'account' END"""
     con.execute(f"""
         INSERT INTO support.tickets
@@ -1224,7 +1249,7 @@ def _step_support(con: duckdb.DuckDBPyConnection) -> None:
                 CAST(d AS TIMESTAMP) + secs(8 * 3600 + 12 * 3600 * u(skey, 0, 'ticket.t'))
                     AS opened_at,
                 {topic} AS topic,
-                u(skey, 0, 'status') < CASE
+                u(skey, 0, 'ticket.status') < CASE
                     WHEN getvariable('ref') - d <= 2 THEN 0.6
                     WHEN getvariable('ref') - d <= 14 THEN 0.25
                     WHEN getvariable('ref') - d <= 60 THEN 0.05
@@ -1233,25 +1258,26 @@ def _step_support(con: duckdb.DuckDBPyConnection) -> None:
         )
         SELECT row_number() OVER (ORDER BY opened_at, skey), customer_id, opened_at, topic,
             CASE WHEN is_open THEN 'open' ELSE 'closed' END,
-            CASE WHEN is_open OR u(skey, 0, 'rated') < 0.3 THEN NULL
+            CASE WHEN is_open OR u(skey, 0, 'ticket.rated') < 0.3 THEN NULL
                 ELSE CAST(CASE
-                    WHEN u(skey, 0, 'sat') < CASE WHEN topic = 'delivery' THEN 0.2 ELSE 0.1 END
-                        THEN 1
-                    WHEN u(skey, 0, 'sat') < CASE WHEN topic = 'delivery' THEN 0.32 ELSE 0.2 END
-                        THEN 2
-                    WHEN u(skey, 0, 'sat') < 0.37 THEN 3
-                    WHEN u(skey, 0, 'sat') < 0.65 THEN 4
+                    WHEN u(skey, 0, 'ticket.sat')
+                        < CASE WHEN topic = 'delivery' THEN 0.2 ELSE 0.1 END THEN 1
+                    WHEN u(skey, 0, 'ticket.sat')
+                        < CASE WHEN topic = 'delivery' THEN 0.32 ELSE 0.2 END THEN 2
+                    WHEN u(skey, 0, 'ticket.sat') < 0.37 THEN 3
+                    WHEN u(skey, 0, 'ticket.sat') < 0.65 THEN 4
                     ELSE 5 END AS INTEGER) END
         FROM s
     """)
 
 
 def _step_finish(con: duckdb.DuckDBPyConnection) -> None:
+    """meta.dataset, drop the temporary tables, checkpoint."""
     con.execute("""
         INSERT INTO meta.dataset
         SELECT getvariable('ref'), getvariable('seed'), getvariable('n')
     """)
-    for table in ("_cust", "_agg", "_days", "_day_pick", "_store_day", "_web_day",
+    for table in ("_cust", "_days", "_day_pick", "_store_day", "_web_day",
                   "_city_pick", "_cities", "_store_pick", "_store_weights", "_city_stores",
                   "_region_stores"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
