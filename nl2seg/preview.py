@@ -131,9 +131,12 @@ def sample_members(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, size:
     except duckdb.Error as exc:
         raise DatabaseError(f"the sample query failed: {exc}", code="db_query") from None
     columns = cat.tables[entity.table].columns
+    # The key, then what describes the customer, then the (masked) personal data.
+    order = sorted(range(min(len(names), len(columns))),
+                   key=lambda i: (names[i] != entity.key, columns[names[i]].pii))
     out = []
     for r in rows:
-        rec = dict(zip(names[: len(columns)], r, strict=False))
+        rec = {names[i]: r[i] for i in order}
         if mask_pii:
             rec = {k: (mask(v) if k in columns and columns[k].pii else v) for k, v in rec.items()}
         out.append(rec)
