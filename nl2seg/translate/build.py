@@ -1,0 +1,412 @@
+"""Items → rule conditions: clauses split on connectors, modifiers attached to their event,
+negation, lifecycle words, scores, profile values, age and dates (semantics.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from nl2seg.catalog.models import Catalog, type_family
+from nl2seg.rule.nodes import (
+    Age,
+    All,
+    AnyOf,
+    Attribute,
+    Condition,
+    DateIn,
+    EventCondition,
+    LastWindow,
+    Not,
+    PropertyFilter,
+    Score,
+    Window,
+)
+from nl2seg.translate.concepts import money_property, purchase_event, role_field
+from nl2seg.translate.grammar import FILLER
+from nl2seg.translate.items import Item
+from nl2seg.translate.lexicon import Sense
+from nl2seg.translate.normalize import keys
+from nl2seg.translate.numbers import as_int
+
+
+class Unusable(Exception):
+    """A piece of the request that cannot become a condition (its text is the message)."""
+
+
+@dataclass
+class Segment:
+    items: list[Item]
+    connector: str = "and"
+
+    @property
+    def negated(self) -> bool:
+        return self.connector == "excl" or any(i.kind in {"not", "never"} for i in self.items)
+
+    def has(self, kind: str) -> bool:
+        return any(i.kind == kind for i in self.items)
+
+    def first(self, kind: str) -> Item | None:
+        return next((i for i in self.items if i.kind == kind), None)
+
+
+@dataclass
+class Context:
+    catalog: Catalog
+    request: str
+    token_spans: list[tuple[int, int]]
+    notes: list[str] = field(default_factory=list)
+    used_events: set[str] = field(default_factory=set)
+    prev_event: EventCondition | None = None
+
+    def phrase(self, items: list[Item]) -> str:
+        i = min(it.i for it in items)
+        j = max(it.j for it in items)
+        return self.request[self.token_spans[i][0]:self.token_spans[j - 1][1]]
+
+
+def split(items: list[Item]) -> list[Segment]:
+    segs = [Segment([])]
+    for it in items:
+        if it.kind in {"and", "or", "excl"}:
+            if segs[-1].items:
+                segs.append(Segment([], it.kind))
+            elif it.kind == "excl":
+                segs[-1].connector = "excl"
+        else:
+            segs[-1].items.append(it)
+    return [s for s in segs if s.items]
+
+
+# --- sense choice ----------------------------------------------------------------------------
+
+
+def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, Item | None]:
+    items = [i for i in seg.items if id(i) not in used]
+    for it in items:
+        if it.kind == "lex":
+            ev = [s for s in it.senses if s.kind == "event"]
+            if ev and not any(s.kind in {"field", "level", "attr_value"} and s.weight > ev[0]
+                              .weight for s in it.senses):
+                return max(ev, key=lambda s: s.weight).event, it
+    if ctx.prev_event is not None:
+        for it in items:
+            if any(s.event == ctx.prev_event.event and s.kind in {"prop_value", "prop"}
+                   for s in it.senses):
+                return ctx.prev_event.event, None
+        if all(i.kind in {"qty", "time", "not", "never", "first", "last", "avg", "sum"}
+               for i in items) and seg.has("qty"):
+            return ctx.prev_event.event, None
+    for it in items:
+        if it.kind == "lex" and it.senses and all(s.kind in {"prop_value", "prop", "channel"}
+                                                  for s in it.senses):
+            pv = [s for s in it.senses if s.kind == "prop_value"]
+            if pv:
+                return max(pv, key=lambda s: s.weight).event, None
+    return None, None
+
+
+def _prop_sense(it: Item, event: str, seg_keys: set[str], cat: Catalog) -> Sense | None:
+    cands = [s for s in it.senses if s.event == event and s.kind == "prop_value"]
+    if not cands:
+        return None
+    attr_cols = {s.field for s in it.senses if s.kind == "attr_value"}
+    best: list[Sense] = []
+    for s in cands:
+        prop = cat.events[event].properties[s.prop or ""]
+        if prop.values_from in attr_cols:
+            label = set(keys(prop.label.en)) | set(keys(prop.label.fr))
+            if not (label - set(keys(it.text))) & seg_keys:
+                continue  # "Lyon" is the home city unless a store is spoken of
+        best.append(s)
+    return max(best, key=lambda s: s.weight) if best else None
+
+
+# --- leaves ----------------------------------------------------------------------------------
+
+
+def _qty_cmp(q: Item) -> dict[str, Any]:
+    if q.values is not None:
+        return {"op": "between", "values": [as_int(q.values[0]), as_int(q.values[1])]}
+    assert q.value is not None
+    return {"op": q.op, "value": as_int(q.value)}
+
+
+def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Context,
+                     used: set[int]) -> EventCondition:
+    cat = ctx.catalog
+    seg_keys = {k for it in seg.items for k in keys(it.text)}
+    filters: dict[str, list[Any]] = {}
+    amount: str | None = None
+    if ev_item is not None:
+        used.add(id(ev_item))
+        for s in ev_item.senses:
+            if s.kind == "prop" and s.event == event and s.prop is not None and type_family(
+                    cat.events[event].properties[s.prop].type) == "number":
+                amount = s.prop
+            if s.kind == "event" and s.event == event:
+                for p, v in s.implied:
+                    filters.setdefault(p, []).append(v)
+    inherited = ctx.prev_event if ev_item is None and ctx.prev_event is not None \
+        and ctx.prev_event.event == event else None
+    for it in seg.items:
+        if it.kind != "lex" or id(it) in used:
+            continue
+        ps = _prop_sense(it, event, seg_keys, cat)
+        if ps is not None:
+            filters.setdefault(ps.prop or "", []).append(ps.value)
+            used.add(id(it))
+        elif any(x.kind == "prop" and x.event == event for x in it.senses):
+            prop = next(x.prop for x in it.senses if x.kind == "prop" and x.event == event)
+            if prop is not None and type_family(cat.events[event].properties[prop].type) \
+                    == "number":
+                amount = prop
+            used.add(id(it))
+        elif any(x.kind == "event" and x.event == event for x in it.senses):
+            used.add(id(it))
+    if inherited is not None:
+        for f in inherited.filters:
+            if f.property not in filters:
+                filters[f.property] = [f.value] if f.values is None else list(f.values)
+    time = seg.first("time")
+    window: Window | None = time.window if time else (inherited.window if inherited else None)
+    if time:
+        used.add(id(time))
+    flist = [PropertyFilter(property=p, op="eq", value=v[0]) if len(set(v)) == 1 else
+             PropertyFilter(property=p, op="in", values=list(dict.fromkeys(v)))
+             for p, v in filters.items()]
+    kw: dict[str, Any] = {"event": event, "filters": flist, "window": window}
+    q = seg.first("qty")
+    if q is not None and q.unit is None and amount is None and not any(
+            it.i == q.j and it.kind == "lex" for it in seg.items):
+        q = None  # "members over 40 who came": the number is not about the event
+    if q is not None and q.unit != "age":
+        used.add(id(q))
+        money = q.unit == "money" or (amount is not None and q.unit != "count")
+        if money:
+            prop = amount or money_property(cat, event)
+            if prop is None:
+                raise Unusable(q.text)
+            kw |= {"aggregate": "avg" if seg.has("avg") else "sum", "property": prop}
+        else:
+            kw["aggregate"] = "count"
+            if not q.explicit_op:
+                q.op = "gte"
+                ctx.notes.append(f"count:{q.text}")
+        kw |= _qty_cmp(q)
+        if q.op == "gt" and q.explicit_op:
+            ctx.notes.append(f"gt:{q.text}")
+    elif seg.has("first") and window is not None:
+        kw["aggregate"] = "first"
+    elif seg.has("last") and window is not None:
+        kw["aggregate"] = "last"
+    ctx.used_events.add(event)
+    return EventCondition(**kw, phrase=ctx.phrase(seg.items))
+
+
+def _level_field(it: Item, seg: Segment, cat: Catalog, used: set[int]) -> Sense:
+    levels = [s for s in it.senses if s.kind == "level"]
+    if len(levels) == 1:
+        return levels[0]
+    for other in seg.items:
+        if other is it or other.kind != "lex":
+            continue
+        words = set(keys(other.text)) | {k for s in other.senses if isinstance(s.value, str)
+                                         for k in keys(s.value)}
+        for s in levels:
+            col = cat.column(s.field or "")
+            label = set(keys(col.label.en)) | set(keys(col.label.fr)) if col.label else set()
+            if words & label:
+                used.add(id(other))
+                return s
+    raise Unusable(it.text)
+
+
+def _levels(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
+    out: list[Condition] = []
+    for it in seg.items:
+        if it.kind == "lex" and any(s.kind == "level" for s in it.senses):
+            s = _level_field(it, seg, ctx.catalog, used)
+            lvl = (ctx.catalog.column(s.field or "").levels or {})[s.level or ""]
+            out.append(Score(field=s.field or "", op=lvl.op, value=lvl.value,
+                             values=list(lvl.values) if lvl.values else None,
+                             phrase=ctx.phrase(seg.items)))
+            used.add(id(it))
+    return out
+
+
+def _is_score(cat: Catalog, fname: str) -> bool:
+    table = fname.rsplit(".", 1)[0]
+    return cat.tables[table].frozen is not None or bool(cat.column(fname).levels)
+
+
+def _profile(seg: Segment, ctx: Context, used: set[int],
+             seg_event: bool = False) -> list[Condition]:
+    cat = ctx.catalog
+    out: list[Condition] = []
+    phrase = ctx.phrase(seg.items)
+    values: dict[tuple[str, bool], list[Any]] = {}
+    q = seg.first("qty")
+    time = seg.first("time")
+    for it in seg.items:
+        if it.kind != "lex" or id(it) in used:
+            continue
+        kinds = {s.kind for s in it.senses}
+        if "attr_value" in kinds and seg_event \
+                and all(k in FILLER for k in keys(it.text)):
+            pass
+        elif "attr_value" in kinds:
+            s = max((x for x in it.senses if x.kind == "attr_value"), key=lambda x: x.weight)
+            vals = values.setdefault((s.field or "", s.negated), [])
+            vals.append(s.value)
+            nxt = [x for x in seg.items if x.i == it.j and x.kind == "upward"]
+            col_values = cat.column(s.field or "").value_names()
+            if nxt and s.value in col_values:
+                vals.extend(col_values[col_values.index(s.value) + 1:])
+                used.add(id(nxt[0]))
+        elif "field" in kinds:
+            s = next(x for x in it.senses if x.kind == "field")
+            f = s.field or ""
+            col = cat.column(f)
+            if col.family == "boolean":
+                out.append(Attribute(field=f, op="eq", value=not seg.negated, phrase=phrase))
+            elif col.family in {"date", "timestamp"} and time is not None:
+                out.append(DateIn(field=f, window=time.window, phrase=phrase))
+                used.add(id(time))
+            elif col.role == "birth_date" and q is not None:
+                continue
+            elif col.values and any(x.kind == "attr_value" and x.field == f
+                                    for o in seg.items for x in o.senses):
+                pass
+            elif col.family == "number" and q is not None and q.unit != "age":
+                cmp = _qty_cmp(q)
+                node = Score if _is_score(cat, f) else Attribute
+                out.append(node(field=f, phrase=phrase, **cmp))
+                used.add(id(q))
+            else:
+                raise Unusable(it.text)
+        else:
+            continue
+        used.add(id(it))
+    for (f, neg), vals in values.items():
+        uniq = list(dict.fromkeys(vals))
+        op = ("ne" if neg else "eq") if len(uniq) == 1 else ("not_in" if neg else "in")
+        out.append(Attribute(field=f, op=op, value=uniq[0] if len(uniq) == 1 else None,
+                             values=None if len(uniq) == 1 else uniq, phrase=phrase))
+    if q is not None and id(q) not in used:
+        birth = role_field(cat, "birth_date")
+        bare = q.unit is None and max(q.values or (q.value or 0,)) <= 120
+        if birth is not None and (q.unit == "age" or bare):
+            if q.unit is None:
+                ctx.notes.append(f"age:{q.text}")
+            if q.op == "gt" and q.explicit_op:
+                ctx.notes.append(f"gt:{q.text}")
+            out.append(Age(field=birth, phrase=phrase, **_qty_cmp(q)))
+            used.add(id(q))
+    if time is not None and id(time) not in used and out:
+        dated = [f for f in (role_field(cat, "birth_date"),) if f]
+        if dated and any(s.field == dated[0] for it in seg.items for s in it.senses):
+            out.append(DateIn(field=dated[0], window=time.window, phrase=phrase))
+            used.add(id(time))
+    return out
+
+
+def _lifecycle(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
+    cat = ctx.catalog
+    out: list[Condition] = []
+    phrase = ctx.phrase(seg.items)
+    time = seg.first("time")
+    for kind in ("active", "inactive", "new"):
+        it = seg.first(kind)
+        if it is None:
+            continue
+        used.add(id(it))
+        win = time.window if time is not None else None
+        if time is not None:
+            used.add(id(time))
+        if kind == "new":
+            f = role_field(cat, "signup_date")
+            if f is None:
+                raise Unusable(it.text)
+            out.append(DateIn(field=f, window=win or LastWindow(n=30, unit="day"),
+                              phrase=phrase))
+            ctx.notes.append("new")
+            continue
+        ev = purchase_event(cat)
+        if ev is None:
+            raise Unusable(it.text)
+        ctx.used_events.add(ev)
+        w = win or LastWindow(n=12, unit="month")
+        ctx.notes.append(kind)
+        if kind == "active":
+            out.append(EventCondition(event=ev, window=w, phrase=phrase))
+        else:
+            out.append(All(conditions=[EventCondition(event=ev, phrase=phrase),
+                                       EventCondition(event=ev, window=w, aggregate="none",
+                                                      phrase=phrase)], phrase=phrase))
+    return out
+
+
+def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[Item]]:
+    """The condition of one clause, and the items it could not use."""
+    used: set[int] = set()
+    conds = _lifecycle(seg, ctx, used) + _levels(seg, ctx, used)
+    event, ev_item = _event_of(seg, ctx, used)
+    evc: EventCondition | None = None
+    if event is not None:
+        evc = _event_condition(seg, event, ev_item, ctx, used)
+        conds.append(evc)
+    conds += _profile(seg, ctx, used, evc is not None)
+    grammar = {"not", "never", "avg", "sum", "first", "last", "upward"}
+    left = [i for i in seg.items if id(i) not in used and i.kind not in grammar]
+    if not conds:
+        return None, left
+    if evc is not None:
+        ctx.prev_event = evc
+    if evc is not None and seg.negated and seg.connector != "excl":
+        # a negated verb ("never came", "n'ont pas acheté") negates its event only
+        conds[conds.index(evc)] = _negate(evc, ctx.phrase(seg.items))
+        return (conds[0] if len(conds) == 1 else All(conditions=conds)), left
+    node: Condition = conds[0] if len(conds) == 1 else All(conditions=conds)
+    if seg.negated:
+        node = _negate(node, ctx.phrase(seg.items))
+    return node, left
+
+
+def _negate(node: Condition, phrase: str) -> Condition:
+    if isinstance(node, EventCondition) and node.aggregate == "exists":
+        return node.model_copy(update={"aggregate": "none"})
+    return Not(condition=node, phrase=phrase)
+
+
+def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[Item]]:
+    terms: list[Condition] = []
+    leftovers: list[Item] = []
+    for seg in segs:
+        node, left = build_segment(seg, ctx)
+        leftovers += left
+        if node is None:
+            continue
+        if seg.connector == "or" and terms:
+            prev = terms.pop()
+            kids = [*prev.conditions, node] if isinstance(prev, AnyOf) else [prev, node]
+            terms.append(AnyOf(conditions=kids))
+        elif seg.connector == "and" and terms and _merge(terms[-1], node) is not None:
+            merged = _merge(terms[-1], node)
+            assert merged is not None
+            terms[-1] = merged
+            ctx.notes.append("merge")
+        else:
+            terms.append(node)
+    if not terms:
+        return None, leftovers
+    return (terms[0] if len(terms) == 1 else All(conditions=terms)), leftovers
+
+
+def _merge(a: Condition, b: Condition) -> Attribute | None:
+    """"hommes et femmes": two values of one profile field joined by "and" mean either."""
+    if not (isinstance(a, Attribute) and isinstance(b, Attribute) and a.field == b.field
+            and a.op in {"eq", "in"} and b.op in {"eq", "in"}):
+        return None
+    vals: list[Any] = [*(a.values or []), a.value, *(b.values or []), b.value]
+    uniq = list(dict.fromkeys(v for v in vals if v is not None))
+    return Attribute(field=a.field, op="in", values=uniq, phrase=f"{a.phrase} / {b.phrase}")

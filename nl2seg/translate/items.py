@@ -1,0 +1,202 @@
+"""Tokens → items: the request as a sequence of meaningful pieces (times, quantities,
+catalog senses, connectors, negations, lifecycle and aggregate words), plus leftovers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nl2seg.rule.nodes import Window
+from nl2seg.translate import grammar as g
+from nl2seg.translate.lexicon import Lexicon, Sense
+from nl2seg.translate.normalize import Tok
+from nl2seg.translate.numbers import Num, find_numbers
+from nl2seg.translate.timeexpr import find_times
+
+ItemKind = Literal["time", "qty", "lex", "and", "or", "excl", "never", "not", "active",
+                   "inactive", "new", "avg", "sum", "first", "last", "upward", "activate",
+                   "times"]
+
+
+@dataclass
+class Item:
+    kind: ItemKind
+    i: int
+    j: int
+    text: str
+    window: Window | None = None
+    op: str = "eq"
+    value: float | None = None
+    values: tuple[float, float] | None = None
+    unit: str | None = None
+    """Quantities: "money", "age", "count" or None."""
+    explicit_op: bool = False
+    senses: list[Sense] = field(default_factory=list)
+
+
+@dataclass
+class Parsed:
+    items: list[Item]
+    unmapped: list[str]
+
+
+class _Claims:
+    def __init__(self, toks: list[Tok]) -> None:
+        self.toks = toks
+        self.keys = [t.key for t in toks]
+        self.used = [False] * len(toks)
+        self.items: list[Item] = []
+
+    def free(self, i: int, j: int) -> bool:
+        return 0 <= i <= j <= len(self.toks) and not any(self.used[i:j])
+
+    def text(self, i: int, j: int) -> str:
+        return " ".join(t.surface for t in self.toks[i:j]).replace("' ", "'")
+
+    def claim(self, item: Item) -> Item:
+        for x in range(item.i, item.j):
+            self.used[x] = True
+        self.items.append(item)
+        return item
+
+    def seq_at(self, i: int, seqs: tuple[tuple[str, ...], ...]) -> int:
+        """Length of the longest of ``seqs`` starting at ``i`` on free tokens (0 if none)."""
+        for s in seqs:
+            if tuple(self.keys[i:i + len(s)]) == s and self.free(i, i + len(s)):
+                return len(s)
+        return 0
+
+    def seq_before(self, end: int, seqs: tuple[tuple[str, ...], ...]) -> int:
+        for s in seqs:
+            st = end - len(s)
+            if st >= 0 and tuple(self.keys[st:end]) == s and self.free(st, end):
+                return st
+        return -1
+
+
+def _quantities(c: _Claims, nums: list[Num]) -> None:
+    k = c.keys
+    pending = [n for n in nums if c.free(n.i, n.j)]
+    skip: set[int] = set()
+    for idx, n in enumerate(pending):
+        if n.i in skip:
+            continue
+        start, end = n.i, n.j
+        op, explicit = "eq", False
+        values: tuple[float, float] | None = None
+        money = n.money
+        nxt = pending[idx + 1] if idx + 1 < len(pending) else None
+        mid = c.seq_at(end, g.BETWEEN[1])
+        if (nxt is not None and mid and nxt.i == end + mid) or (
+                nxt is not None and nxt.i == end and c.toks[nxt.i].gap.strip() == "-"):
+            assert nxt is not None
+            st = c.seq_before(start, g.BETWEEN[0])
+            if st >= 0 or c.toks[nxt.i].gap.strip() == "-":
+                values = (n.value, nxt.value)
+                op, explicit, money = "between", True, money or nxt.money
+                start = st if st >= 0 else start
+                end = nxt.j
+                skip.add(nxt.i)
+        if values is None:
+            for s, o in g.COMPARATORS:
+                st = end - (end - start) - len(s)
+                if st >= 0 and tuple(k[st:start]) == s and c.free(st, start):
+                    op, explicit, start = o, True, st
+                    break
+            for s, o in g.SUFFIX_OPS:
+                if tuple(k[end:end + len(s)]) == s and c.free(end, end + len(s)):
+                    if not explicit:
+                        op, explicit = o, True
+                    end += len(s)
+                    break
+        unit: str | None = "money" if money else None
+        if n.times:
+            unit = "count"
+        elif k[end:end + 1] and k[end] in g.TIMES:
+            unit, end = "count", end + 1
+        elif (a := c.seq_at(end, g.AGE_UNITS)):
+            unit, end = "age", end + a
+        for s, o in g.SUFFIX_OPS:
+            if unit and tuple(k[end:end + len(s)]) == s and c.free(end, end + len(s)):
+                if not explicit:
+                    op, explicit = o, True
+                end += len(s)
+                break
+        if op == "eq" and not explicit and unit is None:
+            continue
+        c.claim(Item("qty", start, end, c.text(start, end), op=op, value=n.value if values
+                     is None else None, values=values, unit=unit, explicit_op=explicit))
+
+
+_WORD_ITEMS: tuple[tuple[ItemKind, tuple[tuple[str, ...], ...]], ...] = (
+    ("excl", g.EXCLUDE), ("never", g.NEVER), ("upward", g.UPWARD), ("inactive", g.INACTIVE),
+    ("active", g.ACTIVE), ("new", g.NEW), ("avg", g.AVG), ("sum", g.SUM), ("first", g.FIRST),
+    ("last", g.LAST), ("or", g.OR), ("and", g.AND), ("not", g.NOT),
+)
+
+
+def _lexicon(c: _Claims, lex: Lexicon) -> None:
+    i = 0
+    while i < len(c.toks):
+        for n in range(min(lex.max_len, len(c.toks) - i), 0, -1):
+            senses = lex.entries.get(tuple(c.keys[i:i + n]))
+            if senses and c.free(i, i + n) and not (n == 1 and c.keys[i] in _WEAK):
+                c.claim(Item("lex", i, i + n, c.text(i, i + n), senses=list(senses)))
+                i += n
+                break
+        else:
+            i += 1
+
+
+_WEAK = frozenset({"a", "an", "de", "en", "la", "le", "in", "on", "of"})
+
+
+def _words(c: _Claims) -> None:
+    for i in range(len(c.toks)):
+        if not c.free(i, i + 1):
+            continue
+        for kind, seqs in _WORD_ITEMS:
+            n = c.seq_at(i, seqs)
+            if n:
+                c.claim(Item(kind, i, i + n, c.text(i, i + n)))
+                break
+        else:
+            if c.keys[i] in g.ACTIVATE:
+                c.claim(Item("activate", i, i + 1, c.text(i, i + 1)))
+
+
+_CONNECTORS = {"en": (("or", g.seqs("or")), ("and", g.seqs("and"))),
+               "fr": (("or", g.seqs("ou")), ("and", g.seqs("et")))}
+
+
+def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Parsed:
+    c = _Claims(toks)
+    nums = find_numbers(toks)
+    for h in find_times(toks, nums, as_of):
+        if c.free(h.i, h.j):
+            c.claim(Item("time", h.i, h.j, c.text(h.i, h.j), window=h.window))
+    _quantities(c, nums)
+    # grammar phrases that a catalog word could swallow go first ("sans carte" stays lexicon)
+    for i in range(len(toks)):
+        for kind, seqs in (("excl", g.EXCLUDE), ("never", g.NEVER), ("upward", g.UPWARD)):
+            n = c.seq_at(i, seqs)
+            if n > 1:
+                c.claim(Item(kind, i, i + n, c.text(i, i + n)))  # type: ignore[arg-type]
+    for i in range(len(toks)):
+        for kind, seqs in _CONNECTORS[lang]:
+            if c.seq_at(i, seqs):
+                c.claim(Item(kind, i, i + 1, c.text(i, i + 1)))  # type: ignore[arg-type]
+    _lexicon(c, lex)
+    for i in range(len(toks)):
+        for words in lex.entity_words:
+            if tuple(c.keys[i:i + len(words)]) == words and c.free(i, i + len(words)):
+                for x in range(i, i + len(words)):
+                    c.used[x] = True
+    _words(c)
+    unmapped = [t.surface for t, used in zip(toks, c.used, strict=True)
+                if not used and t.key not in g.FILLER and not t.is_digit]
+    unmapped += [t.surface for t, used in zip(toks, c.used, strict=True)
+                 if not used and t.is_digit]
+    c.items.sort(key=lambda it: it.i)
+    return Parsed(c.items, unmapped)

@@ -1,0 +1,140 @@
+"""The catalog's words → candidate rule fragments ("senses"), built at run time.
+
+Nothing of a particular schema is known here: labels, synonyms, value words, score levels,
+event words and channel words all come from the catalog. A value word written "non X" /
+"sans X" / "no X" also teaches "X" as the negation of that value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
+from nl2seg.translate.normalize import keys
+
+Scalar = bool | int | float | str
+SenseKind = Literal["attr_value", "field", "level", "event", "prop", "prop_value", "channel"]
+_NEG_PREFIXES = ("non ", "non-", "sans ", "no ", "not ")
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One possible meaning of a phrase of the request."""
+
+    kind: SenseKind
+    field: str | None = None
+    event: str | None = None
+    prop: str | None = None
+    value: Scalar | None = None
+    level: str | None = None
+    negated: bool = False
+    weight: int = 2
+    """2 for synonyms and value words, 1 for labels and raw values."""
+    implied: tuple[tuple[str, Scalar], ...] = ()
+    """Property filters an event word carries ("commande annulée": status cancelled)."""
+
+
+@dataclass
+class Lexicon:
+    entries: dict[tuple[str, ...], list[Sense]] = field(default_factory=dict)
+    max_len: int = 1
+    entity_words: set[tuple[str, ...]] = field(default_factory=set)
+
+    def add(self, phrase: str, sense: Sense) -> None:
+        k = keys(phrase)
+        if not k:
+            return
+        bucket = self.entries.setdefault(k, [])
+        same = [s for s in bucket if s == sense or (
+            _ident(s) == _ident(sense) and s.weight >= sense.weight)]
+        if not same:
+            bucket[:] = [s for s in bucket if _ident(s) != _ident(sense)] + [sense]
+        self.max_len = max(self.max_len, len(k))
+
+    def vocabulary(self) -> set[str]:
+        return {k for key in self.entries for k in key}
+
+
+def _ident(s: Sense) -> tuple[object, ...]:
+    return (s.kind, s.field, s.event, s.prop, s.value, s.level, s.negated, s.implied)
+
+
+def _names(words: Words | None, label: Labels | None) -> list[tuple[str, int]]:
+    out = [(w, 2) for w in (words.all() if words else [])]
+    if label is not None:
+        out += [(label.en, 1), (label.fr, 1)]
+    return out
+
+
+def _value_senses(lex: Lexicon, values: list[Value], make: type[Sense] | None = None,
+                  **base: object) -> None:
+    for v in values:
+        names = _names(v.words, v.label)
+        if isinstance(v.value, str) and len(v.value) > 3:
+            names.append((v.value, 1))
+        for name, weight in names:
+            lex.add(name, Sense(value=v.value, weight=weight, **base))  # type: ignore[arg-type]
+            low = name.lower()
+            for p in _NEG_PREFIXES:
+                if low.startswith(p) and len(low) > len(p) + 2:
+                    lex.add(name[len(p):], Sense(value=v.value, weight=weight, negated=True,
+                                                 **base))  # type: ignore[arg-type]
+
+
+def _column(lex: Lexicon, name: str, col: Column) -> None:
+    for phrase, w in _names(col.synonyms, col.label):
+        lex.add(phrase, Sense("field", field=name, weight=w))
+    if col.values:
+        _value_senses(lex, col.values, kind="attr_value", field=name)
+    for lname, level in (col.levels or {}).items():
+        for phrase, w in _names(level.words, level.label):
+            lex.add(phrase, Sense("level", field=name, level=lname, weight=w))
+
+
+def _event(lex: Lexicon, catalog: Catalog, name: str) -> None:
+    ev = catalog.events[name]
+    value_words: dict[tuple[str, ...], tuple[str, Scalar]] = {}
+    for pname, prop in ev.properties.items():
+        for phrase, w in _names(prop.synonyms, prop.label):
+            lex.add(phrase, Sense("prop", event=name, prop=pname, weight=w))
+        values = catalog.property_values(name, pname) or []
+        _value_senses(lex, values, kind="prop_value", event=name, prop=pname)
+        for v in values:
+            for phrase, _ in _names(v.words, v.label):
+                value_words[keys(phrase)] = (pname, v.value)
+    for phrase, w in _names(ev.synonyms, ev.label):
+        k = keys(phrase)
+        implied = tuple(pv for vk, pv in value_words.items()
+                        if len(vk) < len(k) and _contains(k, vk))
+        lex.add(phrase, Sense("event", event=name, weight=w, implied=implied[:1]))
+
+
+def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+
+
+_CACHE: dict[int, tuple[Catalog, Lexicon]] = {}
+
+
+def build_lexicon(catalog: Catalog) -> Lexicon:
+    """Every phrase the catalog teaches, with its senses (cached per catalog object)."""
+    hit = _CACHE.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    lex = Lexicon()
+    for fname in catalog.profile_fields():
+        _column(lex, fname, catalog.column(fname))
+    for ename in catalog.events:
+        _event(lex, catalog, ename)
+    for cname, ch in catalog.channels.items():
+        for phrase, w in _names(ch.words, ch.label):
+            lex.add(phrase, Sense("channel", value=cname, weight=w))
+    ent = catalog.entity.label
+    table = catalog.tables[catalog.entity.table].label
+    for phrase in [ent.en, ent.fr, *([table.en, table.fr] if table else [])]:
+        lex.entity_words.add(keys(phrase))
+        lex.entries.pop(keys(phrase), None)  # "clients" is the audience, not a value
+    _CACHE[id(catalog)] = (catalog, lex)
+    return lex

@@ -1,0 +1,119 @@
+"""The local translator: deterministic, catalog-driven, no network (issue 3 §1).
+
+>>> import datetime as dt
+>>> from nl2seg.catalog import load_catalog
+>>> t = translate_local("clients VIP", load_catalog(), dt.date(2026, 6, 30))
+>>> t.rule.where.field, t.rule.where.value
+('crm.customers.loyalty_tier', 'vip')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from nl2seg.catalog.models import Catalog
+from nl2seg.errors import RuleValidationError
+from nl2seg.rule.nodes import Rule
+from nl2seg.translate import grammar as g
+from nl2seg.translate import notes, refuse
+from nl2seg.translate.build import Context, Unusable, combine, split
+from nl2seg.translate.items import Item, parse_items
+from nl2seg.translate.lexicon import build_lexicon
+from nl2seg.translate.normalize import fold, keys, tokenize
+from nl2seg.translate.result import Translation
+from nl2seg.translate.typos import fix_typos
+
+NAME = "local"
+
+
+def detect_lang(text: str) -> str:
+    toks = tokenize(text)
+    fr = sum(t.key in g.FR_HINTS for t in toks) + sum(c in "éèêàçùâîô" for c in text.lower())
+    en = sum(t.key in g.EN_HINTS for t in toks)
+    return "en" if en > fr else "fr"
+
+
+def _activation(items: list[Item]) -> tuple[str | None, list[Item]]:
+    """"pour une campagne SMS": the channel word next to an activation word."""
+    triggers = [i for i in items if i.kind == "activate" or (
+        i.kind == "lex" and all(k in g.ACTIVATE for k in keys(i.text)))]
+    for a in triggers:
+        near = [i for i in items if i.kind == "lex" and i is not a and (
+            0 <= i.i - a.j <= 2 or 0 <= a.i - i.j <= 2)]
+        for it in near:
+            ch = [s for s in it.senses if s.kind == "channel"]
+            if ch:
+                return str(ch[0].value), [i for i in items if i is not a and i is not it]
+    return None, items
+
+
+class LocalTranslator:
+    """Catalog-driven semantic parser implementing :class:`~nl2seg.translate.Translator`."""
+
+    name = NAME
+
+    def translate(self, request: str, catalog: Catalog, as_of: dt.date) -> Translation:
+        return translate_local(request, catalog, as_of)
+
+
+def translate_local(request: str, catalog: Catalog, as_of: dt.date) -> Translation:
+    t0 = time.perf_counter()
+    lang = detect_lang(request)
+    out = _translate(request, catalog, as_of, lang)
+    out.latency_ms = (time.perf_counter() - t0) * 1000
+    return out
+
+
+def _refusal(lang: str, reason: str, unmapped: list[str] | None = None,
+             assumptions: list[str] | None = None) -> Translation:
+    return Translation(refused=True, refusal_reason=reason, lang=lang,
+                       unmapped=unmapped or [], assumptions=assumptions or [],
+                       translator=NAME)
+
+
+def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Translation:
+    if not fold(request).strip(" .?!"):
+        return _refusal(lang, refuse.message("empty", lang))
+    if refuse.hostile(request):
+        return _refusal(lang, refuse.message("hostile", lang))
+    lex = build_lexicon(catalog)
+    toks = tokenize(request)
+    vocab = lex.vocabulary() | g.FILLER | {k for s in _grammar_seqs() for k in s}
+    raw: list[str] = []
+    parsed = parse_items(toks, lex, as_of, lang)
+    fixed: list[tuple[str, str]] = []
+    if parsed.unmapped:
+        toks, fixed = fix_typos(toks, vocab, set(parsed.unmapped))
+        if fixed:
+            parsed = parse_items(toks, lex, as_of, lang)
+    channel, items = _activation(parsed.items)
+    ctx = Context(catalog, request, [(t.start, t.end) for t in toks], notes=raw)
+    try:
+        where, leftovers = combine(split(items), ctx)
+    except Unusable as exc:
+        return _refusal(lang, refuse.message("unknown", lang, words=f'"{exc}"'), [str(exc)])
+    unmapped = parsed.unmapped + [i.text for i in leftovers if i.kind not in {"and", "or"}]
+    assumptions = [notes.note("typo", lang, x=x, y=y) for x, y in fixed]
+    if unmapped:
+        return _refusal(lang, refuse.message("unknown", lang, words=refuse.quote(unmapped, lang)),
+                        unmapped, assumptions)
+    if where is None:
+        return _refusal(lang, refuse.message("nothing", lang, text=request.strip()))
+    rule = Rule(where=where, channel=channel, request=request)
+    from nl2seg.validate import validate
+
+    try:
+        validate(rule, catalog, as_of)
+    except RuleValidationError as exc:
+        return _refusal(lang, str(exc), assumptions=assumptions)
+    assumptions += notes.window_notes(rule, as_of, lang) + notes.expand(raw, lang)
+    assumptions += notes.event_notes(catalog, ctx.used_events, lang)
+    return Translation(rule=rule, lang=lang, assumptions=assumptions,
+                       translator=NAME)
+
+
+def _grammar_seqs() -> list[tuple[str, ...]]:
+    groups = [g.AND, g.OR, g.EXCLUDE, g.NEVER, g.NOT, g.UPWARD, g.ACTIVE, g.INACTIVE, g.NEW,
+              g.AVG, g.SUM, g.FIRST, g.LAST, g.AGE_UNITS, *[(s for s, _ in g.COMPARATORS)]]
+    return [s for grp in groups for s in grp]

@@ -1,0 +1,90 @@
+"""Numbers in digits and in words, French and English.
+
+"deux", "twice", "1 000", "1k", "0,6", "500 €", "80€", "1.5", "douze".
+
+>>> from nl2seg.translate.normalize import tokenize
+>>> [(n.value, n.money) for n in find_numbers(tokenize("plus de 1 000 € ou 1k, deux fois, 0,6"))]
+[(1000.0, True), (1000.0, False), (2, False), (0.6, False)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nl2seg.translate.normalize import Tok
+
+WORDS: dict[str, float] = {
+    "zero": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30,
+    "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "mille": 1000,
+    "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "thousand": 1000, "dozen": 12,
+    "douzaine": 12,
+}
+"""Number words (un/une/a/one are articles unless a unit follows: see :data:`ONE`)."""
+ONE = frozenset({"un", "une", "one", "a", "an"})
+TIMES_WORDS: dict[str, float] = {"once": 1, "twice": 2, "thrice": 3}
+MONEY = frozenset({"€", "eur", "euro", "euros", "$"})
+SCALE = {"k": 1000.0, "m": 1_000_000.0}
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number spanning tokens ``[i, j)``; ``times`` for "twice"; ``money`` for "500 €"."""
+
+    value: float
+    i: int
+    j: int
+    money: bool = False
+    times: bool = False
+
+
+def _digits(word: str) -> float:
+    return float(word.replace(",", "."))
+
+
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2100
+
+
+def find_numbers(toks: list[Tok]) -> list[Num]:
+    """Every number in ``toks``, left to right."""
+    out: list[Num] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        j = i + 1
+        value: float | None = None
+        times = False
+        if t.is_digit:
+            value = _digits(t.word)
+            while (not _is_year(t.word) and j < len(toks) and toks[j].is_digit
+                   and len(toks[j].word) == 3 and toks[j].gap == " " and value < 1000
+                   and "," not in toks[j - 1].word):
+                value = value * 1000 + _digits(toks[j].word)
+                j += 1
+            if j < len(toks) and toks[j].word in SCALE and toks[j].gap == "":
+                value *= SCALE[toks[j].word]
+                j += 1
+        elif t.word in WORDS:
+            value = WORDS[t.word]
+        elif t.word in TIMES_WORDS:
+            value, times = TIMES_WORDS[t.word], True
+        if value is None:
+            i += 1
+            continue
+        money = False
+        if j < len(toks) and toks[j].word in MONEY:
+            money, j = True, j + 1
+        start = i
+        if not money and i > 0 and toks[i - 1].word in {"€", "$"} and (not out or out[-1].j < i):
+            money, start = True, i - 1
+        out.append(Num(value, start, j, money, times))
+        i = j
+    return out
+
+
+def as_int(value: float) -> int | float:
+    """``2.0`` → ``2``; other values unchanged."""
+    return int(value) if float(value).is_integer() else value

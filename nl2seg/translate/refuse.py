@@ -1,0 +1,35 @@
+"""Requests that get no rule: empty, chit-chat, hostile, or depending on unknown words."""
+
+from __future__ import annotations
+
+from nl2seg.translate import grammar as g
+from nl2seg.translate.normalize import fold
+
+MESSAGES = {
+    "empty": {"fr": "la demande est vide : décrivez les clients à cibler.",
+              "en": "the request is empty: describe the customers to target."},
+    "hostile": {"fr": "cette demande ressemble à du code ou à une consigne, pas à une "
+                      "description d'audience : je ne la traduis pas.",
+                "en": "this request looks like code or an instruction, not an audience "
+                      "description: I will not translate it."},
+    "nothing": {"fr": "je n'ai reconnu aucun critère d'audience dans « {text} ».",
+                "en": "I found no audience criterion in \"{text}\"."},
+    "unknown": {"fr": "je ne sais pas ce que signifie {words} : aucun champ du catalogue ne "
+                      "correspond.",
+                "en": "I do not know what {words} means: no field of the catalog matches."},
+}
+
+
+def hostile(text: str) -> bool:
+    low = " " + fold(text) + " "
+    return any(h in low for h in g.HOSTILE)
+
+
+def message(kind: str, lang: str, **kw: str) -> str:
+    return MESSAGES[kind][lang].format(**kw)
+
+
+def quote(words: list[str], lang: str) -> str:
+    if lang == "fr":
+        return ", ".join(f'"{w}"' for w in words)
+    return ", ".join(f'"{w}"' for w in words)

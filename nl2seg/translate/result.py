@@ -1,0 +1,34 @@
+"""What every translator returns, and the interface they share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nl2seg.catalog.models import Catalog
+from nl2seg.rule.nodes import Rule
+
+
+class Translation(BaseModel):
+    """A rule (or a refusal) with what the translator assumed and could not use."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: Rule | None = None
+    refused: bool = False
+    refusal_reason: str | None = Field(
+        default=None, description="Why no rule was produced, in the request's language.")
+    lang: Literal["fr", "en"] = "fr"
+    assumptions: list[str] = Field(default_factory=list)
+    unmapped: list[str] = Field(default_factory=list)
+    translator: str = "local"
+    latency_ms: float = 0.0
+
+
+class Translator(Protocol):
+    """Anything that turns a request into a :class:`Translation`."""
+
+    def translate(self, request: str, catalog: Catalog, as_of: dt.date) -> Translation:
+        ...

@@ -1,0 +1,274 @@
+"""Time expressions (semantics §1) → the rule's windows.
+
+Rolling ("les 6 derniers mois", "in the last year", "depuis un an"), ago ("il y a plus de
+3 ans", "less than 2 weeks ago"), calendar ("le mois dernier", "this year", "aujourd'hui"),
+dates ("en 2025", "since March 2026", "depuis janvier", "avant le 1er mars 2026") and decades
+("nés dans les années 80", "born in the 1980s").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from nl2seg.rule.nodes import (
+    CalendarWindow,
+    DatesWindow,
+    LastWindow,
+    MoreThanAgoWindow,
+    Unit,
+    Window,
+)
+from nl2seg.translate.normalize import Tok, seq, skey, stems
+from nl2seg.translate.numbers import ONE, Num
+
+_UNIT_WORDS: dict[str, Unit] = {
+    "jour": "day", "jours": "day", "day": "day", "days": "day", "semaine": "week",
+    "week": "week", "mois": "month", "month": "month", "trimestre": "quarter",
+    "quarter": "quarter", "an": "year", "ans": "year", "année": "year", "years": "year",
+    "year": "year",
+}
+UNITS: dict[str, Unit] = {skey(w): u for w, u in _UNIT_WORDS.items()}
+_MONTH_NAMES = [
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre", "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]
+MONTHS: dict[str, int] = {skey(w): i % 12 + 1 for i, w in enumerate(_MONTH_NAMES)}
+_LAST = stems("last", "past", "dernier", "dernière", "derniers")
+_THIS = stems("ce", "cet", "cette", "this", "current")
+_PREV = stems("previous", "précédent", "précédente")
+_ECOULE = stems("écoulée", "écoulé", "écoulés", "écoulées")
+_ELAPSED = _ECOULE | stems("dernière", "dernier", "derniers")
+_MORE = (seq("plus de"), seq("more than"), seq("over"), seq("plus d'"))
+_LESS = (seq("moins de"), seq("less than"), seq("under"), seq("moins d'"), seq("within"))
+_SINCE = stems("depuis", "since", "after", "après")
+_BEFORE = stems("avant", "before")
+_IN = stems("en", "in", "during", "pendant", "durant", "de", "of", "du")
+_DEPUIS = skey("depuis")
+_ILYA = seq("il y a")
+_YEARS = skey("années")
+_DEPUIS_FOR = stems("depuis", "for", "pendant")
+
+
+@dataclass(frozen=True)
+class TimeHit:
+    """A window found on tokens ``[i, j)``."""
+
+    i: int
+    j: int
+    window: Window
+
+
+def _ends_with(keys: list[str], end: int, seqs: tuple[tuple[str, ...], ...]) -> int | None:
+    """Start of the sequence of ``seqs`` that ends just before ``end``, if any."""
+    for one in seqs:
+        s = end - len(one)
+        if s >= 0 and tuple(keys[s:end]) == one:
+            return s
+    return None
+
+
+class _Scanner:
+    def __init__(self, toks: list[Tok], nums: list[Num], as_of: dt.date) -> None:
+        self.toks = toks
+        self.k = [t.key for t in toks]
+        self.num_end = {n.j: n for n in nums if not n.money and not n.times}
+        self.num_at = {n.i: n for n in nums if not n.money and not n.times}
+        self.as_of = as_of
+        self.used: set[int] = set()
+        self.hits: list[TimeHit] = []
+
+    def key(self, i: int) -> str:
+        return self.k[i] if 0 <= i < len(self.k) else ""
+
+    def add(self, i: int, j: int, window: Window) -> None:
+        if any(x in self.used for x in range(i, j)):
+            return
+        self.used.update(range(i, j))
+        phrase = " ".join(t.surface for t in self.toks[i:j])
+        self.hits.append(TimeHit(i, j, window.model_copy(update={"phrase": phrase})))
+
+    # -- unit-anchored: rolling, ago, calendar ------------------------------------------------
+    def unit(self, u: int) -> None:
+        unit = UNITS[self.k[u]]
+        k = self.key
+        n: int | None = None
+        ns = u
+        between = 0
+        if k(u - 1) in _LAST and (u - 1) in self.num_end:
+            between = 1
+        num = self.num_end.get(u - between)
+        if num is not None and float(num.value).is_integer() and num.value >= 1:
+            n, ns = int(num.value), num.i
+        elif k(u - 1) in ONE:
+            n, ns = 1, u - 1
+        if n is not None:
+            self._numbered(u, unit, n, ns, between)
+        else:
+            self._bare(u, unit)
+
+    def _numbered(self, u: int, unit: Unit, n: int, ns: int, between: int) -> None:
+        k = self.key
+        if k(u + 1) == "ago":
+            s = _ends_with(self.k, ns, _MORE)
+            if s is not None:
+                self.add(s, u + 2, MoreThanAgoWindow(n=n, unit=unit))
+                return
+            s = _ends_with(self.k, ns, _LESS)
+            self.add(s if s is not None else ns, u + 2,
+                     LastWindow(n=n, unit=unit) if s is not None
+                     else MoreThanAgoWindow(n=n, unit=unit))
+            return
+        more, less = _ends_with(self.k, ns, _MORE), _ends_with(self.k, ns, _LESS)
+        cmp = more if more is not None else less
+        if cmp is not None and tuple(self.k[cmp - 3:cmp]) == _ILYA:
+            win: Window = (MoreThanAgoWindow(n=n, unit=unit) if more is not None
+                           else LastWindow(n=n, unit=unit))
+            self.add(cmp - 3, u + 1, win)
+            return
+        if cmp is not None and k(cmp - 1) == _DEPUIS:
+            self.add(cmp - 1, u + 1, LastWindow(n=n, unit=unit))
+            return
+        if tuple(self.k[ns - 3:ns]) == _ILYA:
+            self.add(ns - 3, u + 1, MoreThanAgoWindow(n=n, unit=unit))
+            return
+        end = u + 1
+        if k(u + 1) in {*_ELAPSED}:
+            end = u + 2
+        if between or k(ns - 1) in _LAST or k(u + 1) in {*_ELAPSED}:
+            self.add(ns - 1 if k(ns - 1) in _LAST else ns, end, LastWindow(n=n, unit=unit))
+        elif k(ns - 1) in _DEPUIS_FOR:
+            self.add(ns - 1, end, LastWindow(n=n, unit=unit))
+
+    def _bare(self, u: int, unit: Unit) -> None:
+        k = self.key
+        if k(u - 1) in {"last", "past"}:
+            rolling = k(u - 1) == "past" or k(u - 2) == "the"
+            self.add(u - 1, u + 1, LastWindow(n=1, unit=unit) if rolling
+                     else CalendarWindow(unit=unit, offset=-1))
+        elif k(u - 1) in _LAST:
+            self.add(u - 1, u + 1, LastWindow(n=1, unit=unit))
+        elif k(u + 1) in _ECOULE:
+            self.add(u, u + 2, LastWindow(n=1, unit=unit))
+        elif k(u + 1) in _ELAPSED | _PREV:
+            self.add(u, u + 2, CalendarWindow(unit=unit, offset=-1))
+        elif k(u - 1) in _PREV:
+            self.add(u - 1, u + 1, CalendarWindow(unit=unit, offset=-1))
+        elif k(u + 1) in _ELAPSED:
+            self.add(u, u + 2, LastWindow(n=1, unit=unit))
+        elif k(u - 1) in _THIS:
+            self.add(u - 1, u + 2 if k(u + 1) == "ci" else u + 1, CalendarWindow(unit=unit))
+        elif k(u + 1) == "en" and k(u + 2) == "cour":
+            self.add(u, u + 3, CalendarWindow(unit=unit))
+
+    # -- days ---------------------------------------------------------------------------------
+    def days(self, i: int) -> None:
+        k = self.key
+        if k(i) in {"today"} or (k(i) == "aujourd" and k(i + 1) == "hui"):
+            self.add(i, i + (2 if k(i) == "aujourd" else 1), CalendarWindow(unit="day"))
+        elif k(i) in {"yesterday", "hier"}:
+            self.add(i, i + 1, CalendarWindow(unit="day", offset=-1))
+
+    # -- dates --------------------------------------------------------------------------------
+    def date(self, i: int) -> None:
+        """A month name or a year at ``i``, with an optional day before and year after."""
+        k = self.key
+        start, j = i, i + 1
+        day, month, year = 1, 0, 0
+        if k(i) in MONTHS:
+            month = MONTHS[k(i)]
+            d = self.num_end.get(i - 1) if k(i - 1) == "er" else self.num_end.get(i)
+            if d is not None and 1 <= d.value <= 31:
+                day, start = int(d.value), d.i
+            if k(i - 1) == "er" and d is not None:
+                start = d.i
+            y = self.num_at.get(i + 1)
+            if y is not None and 1900 <= y.value <= 2100:
+                year, j = int(y.value), y.j
+        elif (n := self.num_at.get(i)) is not None and 1900 <= n.value <= 2100 \
+                and float(n.value).is_integer() and len(self.toks[i].word) == 4:
+            year, j = int(n.value), n.j
+        else:
+            return
+        if k(start - 1) == "le":
+            start -= 1
+        prep = k(start - 1)
+        if month and not year and not (prep in _SINCE | _BEFORE | _IN or day > 1):
+            return
+        if not month and prep not in _SINCE | _BEFORE | _IN:
+            return
+        if month and not year:
+            year = self.as_of.year if (month, day) <= (self.as_of.month, self.as_of.day) \
+                else self.as_of.year - 1
+        try:
+            first = dt.date(year, month or 1, day)
+        except ValueError:
+            return
+        if month == 0:
+            nxt = dt.date(year + 1, 1, 1)
+        elif day > 1:
+            nxt = first + dt.timedelta(days=1)
+        else:
+            nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        if prep in _SINCE:
+            self.add(start - 1, j, DatesWindow(since=first))
+        elif prep in _BEFORE:
+            self.add(start - 1, j, DatesWindow(before=first))
+        else:
+            self.add(start - 1 if prep in _IN else start, j, DatesWindow(since=first, before=nxt))
+
+    def iso(self, i: int) -> None:
+        """2026-03-01 or 01/03/2026."""
+        t = self.toks
+        if i + 2 >= len(t) or not all(x.is_digit for x in t[i:i + 3]):
+            return
+        if not (t[i + 1].gap == t[i + 2].gap and t[i + 1].gap in {"-", "/"}):
+            return
+        a, b, c = (int(float(x.word.replace(",", "."))) for x in t[i:i + 3])
+        try:
+            day = dt.date(a, b, c) if a > 1900 else dt.date(c, b, a)
+        except ValueError:
+            return
+        start = i - 1 if self.key(i - 1) == "le" else i
+        prep = self.key(start - 1)
+        if prep in _SINCE:
+            self.add(start - 1, i + 3, DatesWindow(since=day))
+        elif prep in _BEFORE:
+            self.add(start - 1, i + 3, DatesWindow(before=day))
+        else:
+            self.add(start, i + 3,
+                     DatesWindow(since=day, before=day + dt.timedelta(days=1)))
+
+    def decade(self, i: int) -> None:
+        k = self.key
+        n = self.num_at.get(i)
+        if n is None or not float(n.value).is_integer() or int(n.value) % 10:
+            return
+        v = int(n.value)
+        if v < 100:
+            v += 1900 if v >= 30 else 2000
+        if k(i - 1) == _YEARS:
+            s = i - 1
+            s = s - 1 if k(s - 1) in {"le", "the"} else s
+            self.add(s - 1 if k(s - 1) in {"dan", "in", "de"} else s, n.j,
+                     DatesWindow(since=dt.date(v, 1, 1), before=dt.date(v + 10, 1, 1)))
+        elif n.j < len(self.toks) and self.toks[n.j].word == "s" and self.toks[n.j].gap == "":
+            s = i - 1 if k(i - 1) == "the" else i
+            self.add(s - 1 if k(s - 1) == "in" else s, n.j + 1,
+                     DatesWindow(since=dt.date(v, 1, 1), before=dt.date(v + 10, 1, 1)))
+
+
+def find_times(toks: list[Tok], nums: list[Num], as_of: dt.date) -> list[TimeHit]:
+    """Every time expression of ``toks``, left to right, on disjoint token spans."""
+    sc = _Scanner(toks, nums, as_of)
+    for i in range(len(toks)):
+        sc.decade(i)
+        sc.iso(i)
+    for i, key in enumerate(sc.k):
+        if key in UNITS:
+            sc.unit(i)
+    for i in range(len(toks)):
+        sc.days(i)
+        sc.date(i)
+    return sorted(sc.hits, key=lambda h: h.i)

@@ -1,0 +1,37 @@
+"""Typo folding: an unknown word one edit away from exactly one known word is read as it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nl2seg.translate.normalize import Tok
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def fix_typos(toks: list[Tok], vocabulary: set[str],
+              unknown: set[str]) -> tuple[list[Tok], list[tuple[str, str]]]:
+    """Tokens with unknown words of 5+ letters replaced by their unique near neighbour."""
+    out: list[Tok] = []
+    fixed: list[tuple[str, str]] = []
+    for t in toks:
+        if t.surface not in unknown or t.key in vocabulary or len(t.key) < 5 or t.is_digit:
+            out.append(t)
+            continue
+        near = {v for v in vocabulary if len(v) >= 4 and _one_edit(t.key, v)}
+        if len(near) == 1:
+            key = near.pop()
+            out.append(replace(t, key=key))
+            fixed.append((t.surface, key))
+        else:
+            out.append(t)
+    return out, fixed
