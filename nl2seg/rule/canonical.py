@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from nl2seg.rule.nodes import (
     All,
@@ -26,9 +26,9 @@ from nl2seg.rule.nodes import (
     Condition,
     EventCondition,
     Not,
-    PropertyFilter,
     Rule,
     Score,
+    _Comparison,
 )
 
 
@@ -97,13 +97,17 @@ def _canon(node: Condition) -> Condition:
             return inner.condition
         return Not(condition=inner)
     if isinstance(node, (Attribute, Score)):
-        return _canon_comparison(node)
+        return _canon_values(node)
     if isinstance(node, EventCondition):
         return _canon_event(node)
     return node.model_copy(update={"phrase": None})
 
 
-def _canon_comparison(node: Attribute | Score) -> Attribute | Score:
+Compared = TypeVar("Compared", bound=_Comparison)
+
+
+def _canon_values(node: Compared) -> Compared:
+    """Sorted, de-duplicated value lists; a one-value ``in`` is ``eq`` (``not_in``: ``ne``)."""
     update: dict[str, Any] = {"phrase": None}
     if node.op in ("in", "not_in") and node.values is not None:
         values = _sorted_values(node.values)
@@ -114,19 +118,8 @@ def _canon_comparison(node: Attribute | Score) -> Attribute | Score:
     return node.model_copy(update=update)
 
 
-def _canon_filter(f: PropertyFilter) -> PropertyFilter:
-    update: dict[str, Any] = {"phrase": None}
-    if f.op in ("in", "not_in") and f.values is not None:
-        values = _sorted_values(f.values)
-        if values is not None and len(values) == 1:
-            update.update(op="eq" if f.op == "in" else "ne", value=values[0], values=None)
-        else:
-            update["values"] = values
-    return f.model_copy(update=update)
-
-
 def _canon_event(node: EventCondition) -> EventCondition:
-    filters = {_key(f): f for f in (_canon_filter(f) for f in node.filters)}
+    filters = {_key(f): f for f in (_canon_values(f) for f in node.filters)}
     update: dict[str, Any] = {
         "phrase": None,
         "filters": [filters[k] for k in sorted(filters)],

@@ -14,7 +14,7 @@ the request it came from.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -30,6 +30,15 @@ NO_VALUE_OPS = frozenset({"is_null", "is_not_null"})
 LIST_OPS = frozenset({"in", "not_in"})
 TEXT_OPS = frozenset({"contains", "starts_with", "ends_with"})
 ORDER_OPS = frozenset({"gt", "gte", "lt", "lte", "between"})
+
+
+def check_arity(op: str, value: object, values: list[Any] | None) -> None:
+    """``between`` takes ``values: [low, high]``; every other comparison one ``value``."""
+    if op == "between":
+        if values is None or len(values) != 2 or value is not None:
+            raise ValueError("operator 'between' needs 'values': [low, high]")
+    elif value is None or values is not None:
+        raise ValueError(f"operator '{op}' needs one 'value'")
 
 
 class _Node(BaseModel):
@@ -100,11 +109,8 @@ class _Comparison(_Node):
         elif self.op in LIST_OPS:
             if not self.values or self.value is not None:
                 raise ValueError(f"operator '{self.op}' needs a non-empty 'values' list")
-        elif self.op == "between":
-            if self.values is None or len(self.values) != 2 or self.value is not None:
-                raise ValueError("operator 'between' needs 'values': [low, high]")
-        elif self.value is None or self.values is not None:
-            raise ValueError(f"operator '{self.op}' needs one 'value'")
+        else:
+            check_arity(self.op, self.value, self.values)
         return self
 
 
@@ -135,11 +141,7 @@ class Age(_Node):
 
     @model_validator(mode="after")
     def _arity(self) -> Age:
-        if self.op == "between":
-            if self.values is None or len(self.values) != 2 or self.value is not None:
-                raise ValueError("operator 'between' needs 'values': [low, high]")
-        elif self.value is None or self.values is not None:
-            raise ValueError(f"operator '{self.op}' needs one 'value'")
+        check_arity(self.op, self.value, self.values)
         return self
 
 
@@ -204,11 +206,7 @@ class EventCondition(_Node):
         if agg in NUMERIC_AGGREGATES:
             if self.op is None:
                 raise ValueError(f"aggregate '{agg}' needs an 'op' and a threshold")
-            if self.op == "between":
-                if self.values is None or len(self.values) != 2 or self.value is not None:
-                    raise ValueError("operator 'between' needs 'values': [low, high]")
-            elif self.value is None or self.values is not None:
-                raise ValueError(f"operator '{self.op}' needs one 'value'")
+            check_arity(self.op, self.value, self.values)
         elif self.op is not None or self.value is not None or self.values is not None:
             raise ValueError(f"aggregate '{agg}' takes no 'op' or threshold")
         if agg in DATE_AGGREGATES and self.window is None:
