@@ -41,7 +41,7 @@ def test_readme_rule_example_is_a_valid_rule(tmp_path: Path) -> None:
 def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "rule.json").write_text(blocks(README, "json")[0])
     monkeypatch.chdir(tmp_path)
-    exec(compile(blocks(README, "python")[0], "README.md", "exec"), {})  # noqa: S102
+    exec(compile(blocks(README, "python")[0], "README.md", "exec"), {})
 
 
 @pytest.mark.parametrize("row", re.findall(r"^\| `(nl2seg [^`]+)` \|", README, flags=re.M))
