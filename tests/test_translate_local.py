@@ -522,10 +522,6 @@ def test_second_catalog_with_other_names() -> None:
         assert translate_local(text, cat, AS_OF).refused, text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: 'clientes' (women) stems to the entity word 'client', so the gender condition is "
-    "dropped and the audience silently broadens to all VIPs; the lexicon must match the "
-    "exact form before the stem"))
 def test_clientes_means_women_not_all_customers() -> None:
     from nl2seg.catalog import load_catalog
     from nl2seg.rule import canonical

@@ -140,7 +140,10 @@ def _lexicon(c: _Claims, lex: Lexicon) -> None:
     i = 0
     while i < len(c.toks):
         for n in range(min(lex.max_len, len(c.toks) - i), 0, -1):
-            senses = lex.entries.get(tuple(c.keys[i:i + n]))
+            key = tuple(c.keys[i:i + n])
+            senses = lex.entries.get(key)
+            if senses is None and key in lex.entity_words:
+                senses = lex.exact.get(tuple(t.word for t in c.toks[i:i + n]))
             if senses and c.free(i, i + n) and not (n == 1 and c.keys[i] in _WEAK):
                 c.claim(Item("lex", i, i + n, c.text(i, i + n), senses=list(senses)))
                 i += n

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
-from nl2seg.translate.normalize import keys
+from nl2seg.translate.normalize import keys, surface
 
 Scalar = bool | int | float | str
 SenseKind = Literal["attr_value", "field", "level", "event", "prop", "prop_value", "channel"]
@@ -40,11 +40,15 @@ class Lexicon:
     entries: dict[tuple[str, ...], list[Sense]] = field(default_factory=dict)
     max_len: int = 1
     entity_words: set[tuple[str, ...]] = field(default_factory=set)
+    exact: dict[tuple[str, ...], list[Sense]] = field(default_factory=dict)
+    """Senses by unstemmed words, used where a stem collides with the entity's word
+    ("clientes" = women, while "clients" is the audience itself)."""
 
     def add(self, phrase: str, sense: Sense) -> None:
         k = keys(phrase)
         if not k:
             return
+        self.exact.setdefault(surface(phrase), []).append(sense)
         bucket = self.entries.setdefault(k, [])
         same = [s for s in bucket if s == sense or (
             _ident(s) == _ident(sense) and s.weight >= sense.weight)]
@@ -136,5 +140,7 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
     for phrase in [ent.en, ent.fr, *([table.en, table.fr] if table else [])]:
         lex.entity_words.add(keys(phrase))
         lex.entries.pop(keys(phrase), None)  # "clients" is the audience, not a value
+        for entity_form in (surface(phrase), surface(phrase + "s")):
+            lex.exact.pop(entity_form, None)
     _CACHE[id(catalog)] = (catalog, lex)
     return lex

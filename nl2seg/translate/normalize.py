@@ -89,6 +89,11 @@ def tokenize(text: str) -> list[Tok]:
     return out
 
 
+def surface(phrase: str) -> tuple[str, ...]:
+    """The folded words of a phrase, unstemmed: for matching where stems collide."""
+    return tuple(t.word for t in tokenize(phrase))
+
+
 def keys(phrase: str) -> tuple[str, ...]:
     """The matching keys of a catalog phrase."""
     return tuple(t.key for t in tokenize(phrase))
