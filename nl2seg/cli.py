@@ -187,6 +187,63 @@ def catalog_draft(db_path: str, name: str, entity_table: str | None, entity_key:
         click.echo(text)
 
 
+# --- translate -----------------------------------------------------------------------------
+@main.command("translate")
+@click.argument("request")
+@click.option("--translator", type=click.Choice(["local"]), default="local", show_default=True,
+              envvar="NL2SEG_TRANSLATOR",
+              help="local: the deterministic, catalog-driven translator (no network).")
+@click.option("--format", "fmt", type=click.Choice(["text", "rule", "sql", "json"]),
+              default="text", show_default=True,
+              help="text: read-back, assumptions and unused words; json: everything.")
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery",
+                                              "spark"]), default="duckdb", show_default=True)
+@as_of_option
+@catalog_option
+@click.option("--db", "db_path", default=DEFAULT_DB, envvar="NL2SEG_DB", show_default=True,
+              help="Read the reference date from this database, if it exists.")
+@friendly_errors
+def translate_cmd(request: str, translator: str, fmt: str, dialect: str,
+                  as_of: dt.date | None, catalog_path: str | None, db_path: str) -> None:
+    """Turn a request in French or English into a rule. Exit 2 when it is refused."""
+    from nl2seg.catalog import load_catalog
+    from nl2seg.compile import compile_rule
+    from nl2seg.readback import read_back
+    from nl2seg.validate import validate
+
+    cat = load_catalog(catalog_path)
+    as_of = _as_of(cat, db_path if Path(db_path).exists() else None, as_of)
+    t = _translate(request, cat, as_of)
+    assert t.rule is not None
+    compiled = compile_rule(validate(t.rule, cat, as_of))
+    readback = read_back(t.rule, cat, as_of, lang=t.lang)
+    if fmt == "rule":
+        click.echo(t.rule.model_dump_json(indent=2, exclude_none=True))
+    elif fmt == "sql":
+        click.echo(compiled.sql(dialect=dialect))
+    elif fmt == "json":
+        data = t.model_dump(mode="json", exclude_none=True)
+        data.update(readback=readback, sql=compiled.sql(dialect=dialect), as_of=str(as_of))
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(readback)
+        for note in t.assumptions:
+            click.echo(f"  ~ {note}")
+        if t.unmapped:
+            click.echo(f"  ? unused words: {', '.join(t.unmapped)}")
+
+
+def _translate(request: str, cat: Any, as_of: dt.date) -> Any:
+    """The local translation, or exit 2 with the refusal's reason on stderr."""
+    from nl2seg.translate import translate_local
+
+    t = translate_local(request, cat, as_of)
+    if t.refused or t.rule is None:
+        click.echo(f"refused: {t.refusal_reason}", err=True)
+        sys.exit(2)
+    return t
+
+
 # --- compile / preview -----------------------------------------------------------------------
 @main.command("compile")
 @click.argument("rule_file", type=click.Path(dir_okay=False, allow_dash=True))
@@ -215,7 +272,7 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 
 
 @main.command("preview")
-@click.argument("rule_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("rule_file", metavar="RULE.json|REQUEST")
 @db_option
 @as_of_option
 @catalog_option
@@ -229,10 +286,15 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
                 segments_dir: str | None, sample_size: int, show_pii: bool, lang: str,
                 as_json: bool) -> None:
-    """Preview a rule file on a database: size, share, funnel, sample."""
+    """Preview a rule file, or a request in words, on a database: size, share, funnel,
+    sample. Exit 2 when a request is refused."""
     from nl2seg.cli_render import render_preview
 
-    result, readback = _run_preview(_read_text(rule_file), db_path, as_of, catalog_path,
+    if _looks_like_request(rule_file):
+        rule_text, lang = _rule_from_request(rule_file, db_path, as_of, catalog_path)
+    else:
+        rule_text = _read_text(rule_file)
+    result, readback = _run_preview(rule_text, db_path, as_of, catalog_path,
                                     segments_dir, sample_size, show_pii, lang)
     if as_json:
         data = result.model_dump(mode="json")
@@ -240,6 +302,22 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         render_preview(result, readback, lang)
+
+
+def _looks_like_request(arg: str) -> bool:
+    """A rule file is ``-``, an existing file or a ``.json`` name; anything else is words."""
+    return not (arg == "-" or arg.endswith(".json") or Path(arg).is_file())
+
+
+def _rule_from_request(request: str, db_path: str, as_of: dt.date | None,
+                       catalog_path: str | None) -> tuple[str, str]:
+    from nl2seg.catalog import load_catalog
+
+    cat = load_catalog(catalog_path)
+    day = _as_of(cat, db_path, as_of)
+    t = _translate(request, cat, day)
+    assert t.rule is not None
+    return t.rule.model_dump_json(), t.lang
 
 
 def _run_preview(rule_text: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,

@@ -144,3 +144,34 @@ def test_saved_segments_can_be_excluded(runner: CliRunner, demo_db: Path,
                           "AND city IS DISTINCT FROM 'Paris'").fetchone()
     assert row is not None
     assert json.loads(res.output)["count"] == row[0]
+
+
+def test_translate_prints_readback_rule_sql_and_json(runner: CliRunner, demo_db: Path) -> None:
+    request = "clients VIP qui ont acheté au moins 2 fois en magasin sur les 6 derniers mois"
+    text = runner.invoke(main, ["translate", request, "--db", str(demo_db)])
+    assert text.exit_code == 0, text.output
+    assert "entre le 1er janvier 2026 et le 30 juin 2026 inclus" in text.output
+    rule = runner.invoke(main, ["translate", request, "--db", str(demo_db), "--format", "rule"])
+    assert json.loads(rule.output)["where"]["kind"] == "all"
+    sql = runner.invoke(main, ["translate", request, "--db", str(demo_db), "--format", "sql",
+                               "--dialect", "snowflake"])
+    assert sql.output.startswith("SELECT DISTINCT") and "TIMESTAMPNTZ" in sql.output
+    data = json.loads(runner.invoke(main, ["translate", request, "--db", str(demo_db),
+                                           "--format", "json"]).output)
+    assert data["lang"] == "fr" and data["as_of"] == "2026-06-30" and data["assumptions"]
+
+
+def test_translate_refusal_exits_2_with_the_reason(runner: CliRunner) -> None:
+    res = runner.invoke(main, ["translate", "licornes VIP", "--as-of", "2026-06-30"])
+    assert res.exit_code == 2
+    assert 'je ne sais pas ce que signifie "licornes"' in res.output
+
+
+def test_preview_accepts_a_request_and_matches_the_rule_file(runner: CliRunner,
+                                                              demo_db: Path) -> None:
+    request = "clients VIP qui ont acheté au moins 2 fois en magasin sur les 6 derniers mois"
+    by_words = runner.invoke(main, ["preview", request, "--db", str(demo_db), "--json"])
+    by_file = runner.invoke(main, ["preview", str(EXAMPLE_RULE), "--db", str(demo_db), "--json"])
+    assert by_words.exit_code == 0, by_words.output
+    assert json.loads(by_words.output)["count"] == json.loads(by_file.output)["count"]
+    assert json.loads(by_words.output)["fingerprint"] == json.loads(by_file.output)["fingerprint"]

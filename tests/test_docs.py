@@ -52,3 +52,16 @@ def test_every_command_in_the_readme_table_exists(row: str) -> None:
     assert res.exit_code == 0, (row, res.output)
     for flag in re.findall(r"--[a-z-]+", row):
         assert flag in res.output, (row, flag)
+
+
+def test_readme_translation_examples_show_real_output() -> None:
+    """Each ``$ nl2seg translate "…"`` block in the README prints what the README shows."""
+    session = next(b for b in blocks(README, "text") if "$ nl2seg translate" in b)
+    examples = re.split(r"^\$ ", session, flags=re.M)[1:]
+    assert len(examples) == 3
+    for example in examples:
+        command, _, shown = example.partition("\n")
+        args = shlex.split(command.split("#")[0])[1:]
+        res = CliRunner().invoke(main, [*args, "--as-of", "2026-06-30"])
+        assert res.exit_code == (2 if "exit code 2" in command else 0), res.output
+        assert " ".join(shown.split()) in " ".join(res.output.split())

@@ -534,3 +534,21 @@ def test_clientes_means_women_not_all_customers() -> None:
         Attribute(field="crm.customers.gender", op="eq", value="F"),
         Attribute(field="crm.customers.loyalty_tier", op="eq", value="vip")]))
     assert canonical(t.rule) == canonical(expected)
+
+
+@pytest.mark.parametrize(("request_text", "home", "store"), [
+    ("clientes VIP lyonnaises qui ont acheté au moins 2 fois en magasin", "Lyon", None),
+    ("clients qui ont acheté dans un magasin de Lyon", None, "Lyon"),
+    ("customers who bought in a store in Lyon", None, "Lyon"),
+    ("customers who bought in a Lyon store", None, "Lyon"),
+    ("Parisians who bought in store", "Paris", None),
+])
+def test_city_is_the_home_unless_a_store_word_stands_beside_it(
+        request_text: str, home: str | None, store: str | None) -> None:
+    """semantics §4: geography speaks of the customer's home unless it speaks of a store."""
+    t = translate_local(request_text, load_catalog(), dt.date(2026, 6, 30))
+    assert t.rule is not None
+    dumped = t.rule.model_dump_json()
+    assert ('"field":"crm.customers.city"' in dumped) == (home is not None)
+    assert ('"property":"store_city"' in dumped) == (store is not None)
+    assert f'"value":"{home or store}"' in dumped

@@ -105,7 +105,7 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
     return None, None
 
 
-def _prop_sense(it: Item, event: str, seg_keys: set[str], cat: Catalog) -> Sense | None:
+def _prop_sense(it: Item, event: str, seg: Segment, cat: Catalog) -> Sense | None:
     cands = [s for s in it.senses if s.event == event and s.kind == "prop_value"]
     if not cands:
         return None
@@ -114,11 +114,22 @@ def _prop_sense(it: Item, event: str, seg_keys: set[str], cat: Catalog) -> Sense
     for s in cands:
         prop = cat.events[event].properties[s.prop or ""]
         if prop.values_from in attr_cols:
-            label = set(keys(prop.label.en)) | set(keys(prop.label.fr))
-            if not (label - set(keys(it.text))) & seg_keys:
-                continue  # "Lyon" is the home city unless a store is spoken of
+            label = (set(keys(prop.label.en)) | set(keys(prop.label.fr))) - set(keys(it.text))
+            if not _next_to(it, seg, label):
+                continue  # "Lyon" is the home city unless the words beside it name a store
         best.append(s)
     return max(best, key=lambda s: s.weight) if best else None
+
+
+def _next_to(it: Item, seg: Segment, words: set[str]) -> bool:
+    """Is a word of ``words`` right before ``it`` ("magasin de Lyon", "store in Lyon") or
+    right after it ("Lyon store")? Elsewhere in the clause it speaks of something else."""
+    for other in seg.items:
+        if other is it or not set(keys(other.text)) & words:
+            continue
+        if 0 <= it.i - other.j <= 2 or 0 <= other.i - it.j <= 1:
+            return True
+    return False
 
 
 # --- leaves ----------------------------------------------------------------------------------
@@ -134,7 +145,6 @@ def _qty_cmp(q: Item) -> dict[str, Any]:
 def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Context,
                      used: set[int]) -> EventCondition:
     cat = ctx.catalog
-    seg_keys = {k for it in seg.items for k in keys(it.text)}
     filters: dict[str, list[Any]] = {}
     amount: str | None = None
     if ev_item is not None:
@@ -151,7 +161,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
     for it in seg.items:
         if it.kind != "lex" or id(it) in used:
             continue
-        ps = _prop_sense(it, event, seg_keys, cat)
+        ps = _prop_sense(it, event, seg, cat)
         if ps is not None:
             filters.setdefault(ps.prop or "", []).append(ps.value)
             used.add(id(it))
