@@ -13,13 +13,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
 from nl2seg.errors import Nl2SegError
 
 F = TypeVar("F", bound=Callable[..., Any])
+Lang = Literal["fr", "en"]
 DEFAULT_DB = ".nl2seg/demo.duckdb"
 EXAMPLE_RULE = Path(__file__).parent / "examples" / "vip_store.json"
 
@@ -39,12 +40,14 @@ def friendly_errors(fn: F) -> F:
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    from nl2seg.reference import parse_date
+
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date: write it as YYYY-MM-DD") from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
@@ -79,7 +82,8 @@ def start(db_path: str, customers: int, lang: str) -> None:
     if not Path(db_path).exists():
         _build_demo(db_path, customers, 42, None, force=False)
     rule_text = EXAMPLE_RULE.read_text(encoding="utf-8")
-    result, readback = _run_preview(rule_text, db_path, None, None, None, 10, False, lang)
+    result, readback, _ = _run_preview(rule_text, None, db_path, None, None, None, 10, False,
+                                       lang)
     click.echo(f"Example rule: {EXAMPLE_RULE}")
     render_preview(result, readback, lang)
 
@@ -280,7 +284,8 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 @click.option("--sample", "sample_size", default=10, show_default=True,
               help="Members to show (0 for none).")
 @click.option("--show-pii", is_flag=True, help="Do not mask personal data in the sample.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+              help="Language of the read-back (default: the request's, else French).")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
 @friendly_errors
 def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
@@ -290,12 +295,10 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
     sample. Exit 2 when a request is refused."""
     from nl2seg.cli_render import render_preview
 
-    if _looks_like_request(rule_file):
-        rule_text, lang = _rule_from_request(rule_file, db_path, as_of, catalog_path)
-    else:
-        rule_text = _read_text(rule_file)
-    result, readback = _run_preview(rule_text, db_path, as_of, catalog_path,
-                                    segments_dir, sample_size, show_pii, lang)
+    request = rule_file if _looks_like_request(rule_file) else None
+    rule_text = None if request is not None else _read_text(rule_file)
+    result, readback, lang = _run_preview(rule_text, request, db_path, as_of, catalog_path,
+                                          segments_dir, sample_size, show_pii, lang)
     if as_json:
         data = result.model_dump(mode="json")
         data["readback"] = readback
@@ -309,53 +312,48 @@ def _looks_like_request(arg: str) -> bool:
     return not (arg == "-" or arg.endswith(".json") or Path(arg).is_file())
 
 
-def _rule_from_request(request: str, db_path: str, as_of: dt.date | None,
-                       catalog_path: str | None) -> tuple[str, str]:
-    from nl2seg.catalog import load_catalog
+def _run_preview(rule_text: str | None, request: str | None, db_path: str,
+                 as_of: dt.date | None, catalog_path: str | None, segments_dir: str | None,
+                 sample_size: int, show_pii: bool,
+                 lang: str | None) -> tuple[Any, str, Lang]:
+    """Open the database once: reference date, translation (for a request), preview.
 
-    cat = load_catalog(catalog_path)
-    day = _as_of(cat, db_path, as_of)
-    t = _translate(request, cat, day)
-    assert t.rule is not None
-    return t.rule.model_dump_json(), t.lang
-
-
-def _run_preview(rule_text: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
-                 segments_dir: str | None, sample_size: int, show_pii: bool,
-                 lang: str) -> tuple[Any, str]:
+    The read-back speaks ``lang``, else the request's language, else French."""
     from nl2seg.catalog import load_catalog
     from nl2seg.compile import compile_rule
     from nl2seg.db import open_db
     from nl2seg.preview import preview
     from nl2seg.readback import read_back
+    from nl2seg.reference import resolve_as_of
     from nl2seg.validate import parse_rule, validate
 
     cat = load_catalog(catalog_path)
-    rule = parse_rule(rule_text)
     with open_db(db_path) as con:
-        as_of = _as_of_con(cat, con, as_of)
+        day = resolve_as_of(cat, con, as_of)
+        if request is not None:
+            t = _translate(request, cat, day)
+            assert t.rule is not None
+            rule, spoken = t.rule, t.lang
+        else:
+            assert rule_text is not None
+            rule, spoken = parse_rule(rule_text), "fr"
+        out: Lang = "en" if (lang or spoken) == "en" else "fr"
         segments = _segments(segments_dir)
-        validated = validate(rule, cat, as_of, segments)
-        compiled = compile_rule(validated)
+        compiled = compile_rule(validate(rule, cat, day, segments))
         result = preview(compiled, con, sample_size=sample_size, mask_pii=not show_pii,
-                         lang="en" if lang == "en" else "fr")
-    text = read_back(rule, cat, as_of, lang="en" if lang == "en" else "fr", segments=segments)
-    return result, text
+                         lang=out)
+    return result, read_back(rule, cat, day, lang=out, segments=segments), out
 
 
 def _as_of(cat: Any, db_path: str | None, explicit: dt.date | None) -> dt.date:
+    """``explicit``, else the reference date stored in ``db_path``, else today."""
     from nl2seg.db import open_db
+    from nl2seg.reference import resolve_as_of
 
     if explicit is not None or db_path is None:
         return explicit or dt.date.today()
     with open_db(db_path) as con:
-        return _as_of_con(cat, con, explicit)
-
-
-def _as_of_con(cat: Any, con: Any, explicit: dt.date | None) -> dt.date:
-    from nl2seg.reference import resolve_as_of
-
-    return resolve_as_of(cat, con, explicit)
+        return resolve_as_of(cat, con, explicit)
 
 
 def _read_text(path: str) -> str:

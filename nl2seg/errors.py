@@ -108,12 +108,6 @@ class DatabaseError(Nl2SegError):
     code = "database_error"
 
 
-class TranslationRefused(Nl2SegError):
-    """The translator will not turn this request into a rule (and says why)."""
-
-    code = "translation_refused"
-
-
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates closest to ``name``, best first; only those nearly as close as the best.
 

@@ -20,7 +20,7 @@ from nl2seg.compile.compiler import CompiledRule, Step
 from nl2seg.compile.literals import col, table
 from nl2seg.compile.safety import check_query
 from nl2seg.errors import DatabaseError
-from nl2seg.readback import describe_condition
+from nl2seg.readback import describe_condition, describe_consent
 from nl2seg.rule.canonical import fingerprint
 
 Lang = Literal["en", "fr"]
@@ -160,10 +160,8 @@ def mask(value: Any) -> Any:
 
 def _step_label(step: Step, catalog: Catalog, as_of: dt.date, lang: Lang) -> str:
     if step.kind == "consent":
-        ch = catalog.channels[step.channel or ""]
-        name = ch.label.get(lang)
-        return (f"consentement et contact {name}" if lang == "fr"
-                else f"{name} consent and contact")
+        assert step.channel is not None
+        return describe_consent(step.channel, catalog, lang)
     assert step.node is not None
     return describe_condition(step.node, catalog, as_of, lang)
 

@@ -198,6 +198,8 @@ class _Lang:
     unknown_segment: str
     channel: str
     channel_contact: str
+    consent_step: str
+    consent_step_contact: str
     # grammar
     plural: Callable[[str], str]
     feminine: Callable[[str], bool]
@@ -277,6 +279,8 @@ _FR = _Lang(
     unknown_segment=" (segment inconnu)",
     channel=" — audience pour le canal {channel} : seuls les {who} ayant consenti ({consent})",
     channel_contact=" et joignables ({contact})",
+    consent_step="{consent} : oui",
+    consent_step_contact=", {contact} renseigné",
     plural=_fr_plural,
     feminine=_fr_feminine,
     of=_fr_of,
@@ -353,6 +357,8 @@ _EN = _Lang(
     unknown_segment=" (unknown segment)",
     channel=" — audience for the {channel} channel: only {who} who opted in ({consent})",
     channel_contact=" and can be reached ({contact})",
+    consent_step="{consent}: yes",
+    consent_step_contact=", {contact} present",
     plural=_en_plural,
     feminine=_never_feminine,
     of=_en_of,
@@ -793,6 +799,14 @@ class _Describer:
             text += w.channel_contact.format(contact=self.column_label(ch.contact))
         return text
 
+    def consent_step(self, name: str) -> str:
+        """The channel's consent filter as a funnel step (« consentement SMS : oui, … »)."""
+        ch = self.cat.channels[name]
+        text = self.w.consent_step.format(consent=self.column_label(ch.consent))
+        if ch.contact is not None:
+            text += self.w.consent_step_contact.format(contact=self.column_label(ch.contact))
+        return text
+
 
 def _as_float(x: Scalar | None) -> float | None:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -859,6 +873,16 @@ def describe_condition(node: Condition, catalog: Catalog, as_of: dt.date, lang: 
     """
     text = _Describer(catalog, as_of, lang, segments).node(node)
     return " ".join(text.split())
+
+
+def describe_consent(channel: str, catalog: Catalog, lang: Lang = "fr") -> str:
+    """The consent and contact filter of ``channel`` as a funnel step.
+
+    >>> from nl2seg.catalog import load_catalog
+    >>> describe_consent("sms", load_catalog(), "en")
+    'SMS opt-in: yes, mobile phone present'
+    """
+    return _Describer(catalog, dt.date.today(), lang, None).consent_step(channel)
 
 
 def read_back(rule: Rule, catalog: Catalog, as_of: dt.date, lang: Lang = "fr",

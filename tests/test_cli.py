@@ -175,3 +175,26 @@ def test_preview_accepts_a_request_and_matches_the_rule_file(runner: CliRunner,
     assert by_words.exit_code == 0, by_words.output
     assert json.loads(by_words.output)["count"] == json.loads(by_file.output)["count"]
     assert json.loads(by_words.output)["fingerprint"] == json.loads(by_file.output)["fingerprint"]
+
+
+def test_preview_reads_back_in_the_request_language_unless_told(runner: CliRunner,
+                                                                 demo_db: Path) -> None:
+    request = "VIP customers who bought in store in the last 6 months"
+    en = json.loads(runner.invoke(main, ["preview", request, "--db", str(demo_db),
+                                         "--json"]).output)
+    fr = json.loads(runner.invoke(main, ["preview", request, "--db", str(demo_db), "--json",
+                                         "--lang", "fr"]).output)
+    assert "between 1 January 2026 and 30 June 2026 inclusive" in en["readback"]
+    assert "entre le 1er janvier 2026 et le 30 juin 2026 inclus" in fr["readback"]
+    assert en["count"] == fr["count"]
+
+
+def test_consent_step_is_labelled_from_the_catalog(runner: CliRunner, demo_db: Path,
+                                                   tmp_path: Path) -> None:
+    rule = json.loads(EXAMPLE_RULE.read_text(encoding="utf-8")) | {"channel": "sms"}
+    path = tmp_path / "sms.json"
+    path.write_text(json.dumps(rule))
+    data = json.loads(runner.invoke(main, ["preview", str(path), "--db", str(demo_db),
+                                           "--json", "--lang", "fr"]).output)
+    assert data["funnel"][-1]["kind"] == "consent"
+    assert data["funnel"][-1]["label"] == "consentement SMS : oui, téléphone mobile renseigné"

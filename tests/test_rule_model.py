@@ -92,3 +92,14 @@ def test_different_meanings_have_different_fingerprints(other: Rule) -> None:
 def test_malformed_rules_are_rejected_by_the_model(data: dict[str, object], fragment: str) -> None:
     with pytest.raises(ValidationError, match=fragment):
         Rule.model_validate(data)
+
+
+def test_fingerprint_of_the_example_rule_is_stable() -> None:
+    """Approvals will store fingerprints: a change of the canonical JSON must be deliberate
+    (this value was computed when the format was fixed, on 2026-11-23)."""
+    from nl2seg.cli import EXAMPLE_RULE
+    from nl2seg.validate import parse_rule
+
+    rule = parse_rule(EXAMPLE_RULE.read_text(encoding="utf-8"))
+    assert fingerprint(rule) == (
+        "1fe3d40b0efd44c5dc7b6384357a8e41b56576e8244692951c2f288353dd2149")

@@ -73,10 +73,6 @@ class Column(_Model):
     """Named ranges, for score columns."""
 
     @property
-    def base_type(self) -> str:
-        return self.type.split("(")[0].strip().upper()
-
-    @property
     def family(self) -> Family:
         return type_family(self.type)
 

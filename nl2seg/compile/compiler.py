@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from sqlglot import exp
 
-from nl2seg.catalog.models import Catalog, EventSource, PropertySource
+from nl2seg.catalog.models import Catalog, EventSource, PropertySource, type_family
 from nl2seg.compile.literals import bound_literal, col, compare, literal, table
 from nl2seg.errors import CompileError
 from nl2seg.rule.nodes import (
@@ -235,14 +235,20 @@ class _Compiler:
         u = col("x", "u")
         if agg in ("first", "last"):
             assert node.window is not None
-            ev = self.cat.events[node.event]
-            time_type = self.cat.tables[ev.sources[0].table].columns[ev.sources[0].time].type
+            time_type = self.event_time_type(node.event)
             moment = exp.Min(this=u) if agg == "first" else exp.Max(this=u)
             having = self.in_bounds(moment, resolve(node.window, self.v.as_of), time_type)
             return self.member(self.event_keys(node, having=having))
         value = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[agg](this=u)
         having = compare(value, op or "gte", node.value, node.values, "DOUBLE")
         return self.member(self.event_keys(node, having=having))
+
+    def event_time_type(self, event: str) -> str:
+        """The type first/last dates compare as: TIMESTAMP if any source has one (UNION ALL
+        widens a DATE source to it), else DATE."""
+        types = [self.cat.tables[s.table].columns[s.time].type
+                 for s in self.cat.events[event].sources]
+        return next((t for t in types if type_family(t) == "timestamp"), types[0])
 
     def member(self, keys: exp.Select) -> exp.Expr:
         return exp.In(this=self.key.copy(), query=keys.subquery())

@@ -40,18 +40,16 @@ def canonical(rule: Rule) -> Rule:
 
 
 def canonical_json(rule: Rule) -> str:
-    return json.dumps(_dump(canonical(rule)), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    canon = canonical(rule)
+    # This shape is what fingerprints hash: changing it voids every stored approval.
+    data = {"where": canon.where.model_dump(mode="json", exclude_none=True),
+            "channel": canon.channel}
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def fingerprint(rule: Rule) -> str:
     """SHA-256 (hex) of the canonical JSON: what an approval binds to."""
     return hashlib.sha256(canonical_json(rule).encode()).hexdigest()
-
-
-def _dump(model: Any) -> Any:
-    return model.model_dump(mode="json", exclude_none=True, exclude={"phrase"}) if not hasattr(
-        model, "where") else {"where": _dump_node(model.where), "channel": model.channel}
 
 
 def _dump_node(node: Any) -> Any:
