@@ -120,13 +120,19 @@ def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
 
 
 _CACHE: dict[int, tuple[Catalog, Lexicon]] = {}
+_CACHE_SIZE = 8
 
 
 def build_lexicon(catalog: Catalog) -> Lexicon:
-    """Every phrase the catalog teaches, with its senses (cached per catalog object)."""
+    """Every phrase the catalog teaches, with its senses (cached per catalog object).
+
+    The cache keeps the catalog it was built for (so an id is never reused while cached) and
+    at most a few entries (a long-lived app that reloads catalogs does not grow)."""
     hit = _CACHE.get(id(catalog))
     if hit is not None and hit[0] is catalog:
         return hit[1]
+    while len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
     lex = Lexicon()
     for fname in catalog.profile_fields():
         _column(lex, fname, catalog.column(fname))
