@@ -82,7 +82,7 @@ def start(db_path: str, customers: int, lang: str) -> None:
     if not Path(db_path).exists():
         _build_demo(db_path, customers, 42, None, force=False)
     rule_text = EXAMPLE_RULE.read_text(encoding="utf-8")
-    result, readback, _ = _run_preview(rule_text, None, db_path, None, None, None, 10, False,
+    result, readback, _, _ = _run_preview(rule_text, None, db_path, None, None, None, 10, False,
                                        lang)
     click.echo(f"Example rule: {EXAMPLE_RULE}")
     render_preview(result, readback, lang)
@@ -192,42 +192,64 @@ def catalog_draft(db_path: str, name: str, entity_table: str | None, entity_key:
 
 
 # --- translate -----------------------------------------------------------------------------
+translator_option = click.option(
+    "--translator", type=click.Choice(["auto", "local", "llm"]), default="auto",
+    show_default=True, envvar="NL2SEG_TRANSLATOR",
+    help="auto: the LLM when OPENAI_BASE_URL or OPENAI_API_KEY is set (cross-checked by the "
+         "local one), else local. local: deterministic, catalog-driven, no network. llm: "
+         "any OpenAI-compatible endpoint.")
+model_option = click.option("--model", default=None, envvar="NL2SEG_LLM_MODEL",
+                            help="LLM model name (default gpt-4o-mini).")
+
+
 @main.command("translate")
 @click.argument("request")
-@click.option("--translator", type=click.Choice(["local"]), default="local", show_default=True,
-              envvar="NL2SEG_TRANSLATOR",
-              help="local: the deterministic, catalog-driven translator (no network).")
+@translator_option
+@model_option
 @click.option("--format", "fmt", type=click.Choice(["text", "rule", "sql", "json"]),
               default="text", show_default=True,
-              help="text: read-back, assumptions and unused words; json: everything.")
+              help="text: read-back, assumptions, unused words and any disagreement; "
+                   "json: everything.")
 @click.option("--dialect", type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery",
                                               "spark"]), default="duckdb", show_default=True)
 @as_of_option
 @catalog_option
 @click.option("--db", "db_path", default=DEFAULT_DB, envvar="NL2SEG_DB", show_default=True,
-              help="Read the reference date from this database, if it exists.")
+              help="Reference date and disagreement counts from this database, if it exists.")
 @friendly_errors
-def translate_cmd(request: str, translator: str, fmt: str, dialect: str,
+def translate_cmd(request: str, translator: str, model: str | None, fmt: str, dialect: str,
                   as_of: dt.date | None, catalog_path: str | None, db_path: str) -> None:
     """Turn a request in French or English into a rule. Exit 2 when it is refused."""
     from nl2seg.catalog import load_catalog
     from nl2seg.compile import compile_rule
+    from nl2seg.db import open_db
     from nl2seg.readback import read_back
+    from nl2seg.reference import resolve_as_of
     from nl2seg.validate import validate
 
     cat = load_catalog(catalog_path)
-    as_of = _as_of(cat, db_path if Path(db_path).exists() else None, as_of)
-    t = _translate(request, cat, as_of)
+    if Path(db_path).exists():
+        with open_db(db_path) as con:
+            day = resolve_as_of(cat, con, as_of)
+            out = _translate(request, cat, day, translator, model, con)
+    else:
+        day = as_of or dt.date.today()
+        out = _translate(request, cat, day, translator, model, None)
+    t = out.translation
     assert t.rule is not None
-    compiled = compile_rule(validate(t.rule, cat, as_of))
-    readback = read_back(t.rule, cat, as_of, lang=t.lang)
+    compiled = compile_rule(validate(t.rule, cat, day))
+    readback = read_back(t.rule, cat, day, lang=t.lang)
     if fmt == "rule":
         click.echo(t.rule.model_dump_json(indent=2, exclude_none=True))
     elif fmt == "sql":
         click.echo(compiled.sql(dialect=dialect))
     elif fmt == "json":
         data = t.model_dump(mode="json", exclude_none=True)
-        data.update(readback=readback, sql=compiled.sql(dialect=dialect), as_of=str(as_of))
+        data.update(readback=readback, sql=compiled.sql(dialect=dialect), as_of=str(day))
+        if out.cross_check is not None:
+            data["cross_check"] = out.cross_check.model_dump(mode="json")
+        if out.fallback:
+            data["fallback"] = out.fallback
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(readback)
@@ -235,17 +257,34 @@ def translate_cmd(request: str, translator: str, fmt: str, dialect: str,
             click.echo(f"  ~ {note}")
         if t.unmapped:
             click.echo(f"  ? unused words: {', '.join(t.unmapped)}")
+        _echo_second_opinion(out, t.lang)
 
 
-def _translate(request: str, cat: Any, as_of: dt.date) -> Any:
-    """The local translation, or exit 2 with the refusal's reason on stderr."""
-    from nl2seg.translate import translate_local
+def _echo_second_opinion(out: Any, lang: Lang) -> None:
+    if out.fallback:
+        click.echo(f"  ! LLM translator unavailable, local translation used: {out.fallback}")
+    if out.cross_check is not None:
+        for line in out.cross_check.summary(lang):
+            indent = "    " if line.startswith("  ") else "  ! "
+            click.echo(indent + line.strip())
 
-    t = translate_local(request, cat, as_of)
+
+def _translate(request: str, cat: Any, as_of: dt.date, translator: str = "auto",
+               model: str | None = None, con: Any = None) -> Any:
+    """The translation outcome, or exit 2 with the refusal's reason on stderr."""
+    from nl2seg.translate.choose import translate_request
+    from nl2seg.translate.llm import LLMConfig
+
+    out = translate_request(request, cat, as_of, choice=translator,  # type: ignore[arg-type]
+                            config=LLMConfig.from_env(model=model), con=con)
+    t = out.translation
     if t.refused or t.rule is None:
         click.echo(f"refused: {t.refusal_reason}", err=True)
+        if out.cross_check is not None and out.cross_check.secondary_refused is False:
+            click.echo(f"  (the {out.cross_check.secondary} translator does give a rule: "
+                       "try --translator local)", err=True)
         sys.exit(2)
-    return t
+    return out
 
 
 # --- compile / preview -----------------------------------------------------------------------
@@ -287,24 +326,35 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 @click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
               help="Language of the read-back (default: the request's, else French).")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
+@translator_option
+@model_option
 @friendly_errors
 def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
                 segments_dir: str | None, sample_size: int, show_pii: bool, lang: str,
-                as_json: bool) -> None:
+                as_json: bool, translator: str, model: str | None) -> None:
     """Preview a rule file, or a request in words, on a database: size, share, funnel,
     sample. Exit 2 when a request is refused."""
     from nl2seg.cli_render import render_preview
 
     request = rule_file if _looks_like_request(rule_file) else None
     rule_text = None if request is not None else _read_text(rule_file)
-    result, readback, lang = _run_preview(rule_text, request, db_path, as_of, catalog_path,
-                                          segments_dir, sample_size, show_pii, lang)
+    result, readback, lang, outcome = _run_preview(
+        rule_text, request, db_path, as_of, catalog_path, segments_dir, sample_size, show_pii,
+        lang, translator, model)
     if as_json:
         data = result.model_dump(mode="json")
         data["readback"] = readback
+        if outcome is not None:
+            data["translation"] = outcome.translation.model_dump(mode="json", exclude_none=True)
+            if outcome.cross_check is not None:
+                data["cross_check"] = outcome.cross_check.model_dump(mode="json")
+            if outcome.fallback:
+                data["fallback"] = outcome.fallback
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         render_preview(result, readback, lang)
+        if outcome is not None:
+            _echo_second_opinion(outcome, lang)
 
 
 def _looks_like_request(arg: str) -> bool:
@@ -314,8 +364,9 @@ def _looks_like_request(arg: str) -> bool:
 
 def _run_preview(rule_text: str | None, request: str | None, db_path: str,
                  as_of: dt.date | None, catalog_path: str | None, segments_dir: str | None,
-                 sample_size: int, show_pii: bool,
-                 lang: str | None) -> tuple[Any, str, Lang]:
+                 sample_size: int, show_pii: bool, lang: str | None,
+                 translator: str = "auto", model: str | None = None
+                 ) -> tuple[Any, str, Lang, Any]:
     """Open the database once: reference date, translation (for a request), preview.
 
     The read-back speaks ``lang``, else the request's language, else French."""
@@ -330,8 +381,10 @@ def _run_preview(rule_text: str | None, request: str | None, db_path: str,
     cat = load_catalog(catalog_path)
     with open_db(db_path) as con:
         day = resolve_as_of(cat, con, as_of)
+        outcome = None
         if request is not None:
-            t = _translate(request, cat, day)
+            outcome = _translate(request, cat, day, translator, model, con)
+            t = outcome.translation
             assert t.rule is not None
             rule, spoken = t.rule, t.lang
         else:
@@ -342,7 +395,7 @@ def _run_preview(rule_text: str | None, request: str | None, db_path: str,
         compiled = compile_rule(validate(rule, cat, day, segments))
         result = preview(compiled, con, sample_size=sample_size, mask_pii=not show_pii,
                          lang=out)
-    return result, read_back(rule, cat, day, lang=out, segments=segments), out
+    return result, read_back(rule, cat, day, lang=out, segments=segments), out, outcome
 
 
 def _as_of(cat: Any, db_path: str | None, explicit: dt.date | None) -> dt.date:

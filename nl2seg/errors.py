@@ -108,6 +108,12 @@ class DatabaseError(Nl2SegError):
     code = "database_error"
 
 
+class TranslatorError(Nl2SegError):
+    """A translator could not answer: its endpoint failed, or it gave no valid rule."""
+
+    code = "translator_error"
+
+
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates closest to ``name``, best first; only those nearly as close as the best.
 

@@ -33,3 +33,12 @@ def demo_con(demo_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(demo_db), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_llm_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own OPENAI_* settings must not switch tests to a real endpoint."""
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "NL2SEG_TRANSLATOR", "NL2SEG_LLM_MODEL",
+                 "NL2SEG_LLM_TIMEOUT", "NL2SEG_LLM_RETRIES", "NL2SEG_LLM_REPAIRS",
+                 "NL2SEG_LLM_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)

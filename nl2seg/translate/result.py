@@ -11,6 +11,19 @@ from nl2seg.catalog.models import Catalog
 from nl2seg.rule.nodes import Rule
 
 
+class Usage(BaseModel):
+    """Tokens an LLM translation used (summed over its attempts)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class Translation(BaseModel):
     """A rule (or a refusal) with what the translator assumed and could not use."""
 
@@ -25,6 +38,11 @@ class Translation(BaseModel):
     unmapped: list[str] = Field(default_factory=list)
     translator: str = "local"
     latency_ms: float = 0.0
+    model: str | None = Field(default=None, description="The LLM's model name, if any.")
+    attempts: int = Field(default=1, description="Answers asked of the model (1 + repairs).")
+    usage: Usage | None = None
+    repairs: list[str] = Field(
+        default_factory=list, description="The validation errors each repair turn sent back.")
 
 
 class Translator(Protocol):
