@@ -287,6 +287,166 @@ def _translate(request: str, cat: Any, as_of: dt.date, translator: str = "auto",
     return out
 
 
+# --- eval ------------------------------------------------------------------------------------
+EVAL_CUSTOMERS, EVAL_SEED, EVAL_SECOND_SEED = 20_000, 2026, 2027
+
+
+def _eval_db(seed: int) -> str:
+    return f".nl2seg/eval-{EVAL_CUSTOMERS}-s{seed}.duckdb"
+
+
+@main.group("eval", invoke_without_command=True)
+@click.option("--cases", "cases_path", default="evals/cases", show_default=True,
+              help="A JSONL case file or a folder of them (dev/ and test/ name the splits).")
+@click.option("--translator", type=click.Choice(["local", "llm"]), default="local",
+              show_default=True, help="The translator to score.")
+@model_option
+@click.option("--db", "db_path", default=None,
+              help=f"Eval database (default: the demo dataset, {EVAL_CUSTOMERS:,} customers, "
+                   f"seed {EVAL_SEED}, built if missing).")
+@click.option("--second-db", default=None,
+              help=f"Second dataset for weak-case detection (default: seed {EVAL_SECOND_SEED}, "
+                   "built if missing).")
+@click.option("--no-second", is_flag=True, help="Skip the weak-case check on a second seed.")
+@catalog_option
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSON report here.")
+@click.option("--markdown", "md_out", type=click.Path(dir_okay=False), default=None,
+              help="Write the Markdown report here.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
+              help="Fail (exit 1) below this baseline, or when a gold query fails.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Record this run's accuracy as the new baseline file.")
+@click.pass_context
+@friendly_errors
+def eval_cmd(ctx: click.Context, cases_path: str, translator: str, model: str | None,
+             db_path: str | None, second_db: str | None, no_second: bool,
+             catalog_path: str | None, json_out: str | None, md_out: str | None,
+             baseline_path: str | None, write_baseline: str | None) -> None:
+    """Score a translator on eval cases: its audience must equal the gold query's, exactly.
+
+    Prints the summary; writes JSON and Markdown reports on request; exits 1 below the
+    baseline. See evals/README.md for the case format."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from nl2seg.catalog import load_catalog
+    from nl2seg.db import open_db
+    from nl2seg.evaluation.cases import load_cases
+    from nl2seg.evaluation.gold import lock_down
+    from nl2seg.evaluation.report import (
+        check_baseline,
+        dump_baseline,
+        load_baseline,
+        markdown,
+        to_json,
+    )
+    from nl2seg.evaluation.runner import EvalReport, run_eval, summarize
+    from nl2seg.reference import resolve_as_of
+    from nl2seg.translate import translate_local
+    from nl2seg.translate.llm import LLMConfig, LLMTranslator
+
+    cases = load_cases(cases_path)
+    cat = load_catalog(catalog_path)
+    db = db_path or _eval_db(EVAL_SEED)
+    if db_path is None and not Path(db).exists():
+        _build_demo(db, EVAL_CUSTOMERS, EVAL_SEED, None, False)
+    second = None if no_second else (second_db or _eval_db(EVAL_SECOND_SEED))
+    if second is not None and second_db is None and not Path(second).exists():
+        _build_demo(second, EVAL_CUSTOMERS, EVAL_SECOND_SEED, None, False)
+    llm = LLMTranslator(LLMConfig.from_env(model=model)) if translator == "llm" else None
+    if llm is not None and not llm.config.configured:
+        raise Nl2SegError("no LLM endpoint is configured: set OPENAI_BASE_URL (and "
+                          "OPENAI_API_KEY), or use --translator local", code="llm_not_configured")
+    with open_db(db) as con, (open_db(second) if second else _nothing()) as con2:
+        lock_down(con)
+        if con2 is not None:
+            lock_down(con2)
+        day = resolve_as_of(cat, con, None)
+        info = con.execute("SELECT customers, seed, reference_date FROM meta.dataset").fetchone()
+        second_seed = con2.execute("SELECT seed FROM meta.dataset").fetchone() if con2 else None
+
+        def translate(request: str) -> Any:
+            if llm is not None:
+                return llm.translate(request, cat, day)
+            return translate_local(request, cat, day)
+
+        columns = (TextColumn("eval {task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task(translator, total=len(cases))
+            results, seconds = run_eval(
+                cases, translate, cat, day, con, con2,
+                progress=lambda i, n, cid: bar.update(task, completed=i, description=cid))
+    report = EvalReport(
+        translator=translator, model=llm.config.model if llm else None,
+        dataset={"path": db, "customers": info[0] if info else None,
+                 "seed": info[1] if info else None,
+                 "reference_date": str(info[2]) if info else str(day),
+                 "second_seed": second_seed[0] if second_seed else None,
+                 "cases": cases_path},
+        summary=summarize(results, seconds, _price()), cases=results)
+    for out_path, text in ((json_out, to_json(report)), (md_out, markdown(report))):
+        if out_path:
+            Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(out_path).write_text(text, encoding="utf-8")
+    _echo_eval(report)
+    if write_baseline:
+        Path(write_baseline).write_text(dump_baseline(report), encoding="utf-8")
+        click.echo(f"baseline written to {write_baseline}")
+    if baseline_path:
+        problems = check_baseline(report, load_baseline(baseline_path))
+        if problems:
+            raise Nl2SegError("; ".join(problems), code="eval_below_baseline")
+        click.echo(f"baseline {baseline_path}: held")
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _price() -> tuple[float, float] | None:
+    """``NL2SEG_LLM_PRICE="0.15,0.60"``: USD per million prompt, completion tokens."""
+    import os
+
+    raw = os.environ.get("NL2SEG_LLM_PRICE")
+    if not raw:
+        return None
+    try:
+        a, b = (float(x) for x in raw.split(","))
+    except ValueError:
+        raise Nl2SegError("NL2SEG_LLM_PRICE must be two numbers: 'prompt,completion' USD per "
+                          "million tokens", code="llm_config") from None
+    return a, b
+
+
+def _echo_eval(report: Any) -> None:
+    s = report.summary
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.1f}%"
+
+    click.echo(f"{s.cases} cases, translator {report.translator}, {s.seconds:.1f} s")
+    click.echo(f"  execution accuracy {pct(s.execution_accuracy)}  refusal accuracy "
+               f"{pct(s.refusal_accuracy)}  overall {pct(s.overall_accuracy)}")
+    for name, groups in (("split", s.by_split), ("lang", s.by_lang)):
+        click.echo(f"  by {name}: " + ", ".join(
+            f"{k} {pct(g.execution_accuracy)} ({g.passed}/{g.audience_cases})"
+            for k, g in groups.items()))
+    click.echo("  outcomes: " + ", ".join(f"{k} {v}" for k, v in s.statuses.items() if v))
+    click.echo(f"  latency median {s.latency_ms['median']:.2f} ms, p95 {s.latency_ms['p95']:.2f} "
+               "ms" + (f"; tokens {s.prompt_tokens:,} + {s.completion_tokens:,}"
+                       if s.prompt_tokens else ""))
+    if s.weak_cases:
+        click.echo(f"  weak cases ({len(s.weak_cases)}): {', '.join(s.weak_cases[:10])}")
+    if s.gold_errors:
+        click.echo(f"  gold queries that failed: {s.gold_errors}")
+
+
 # --- compile / preview -----------------------------------------------------------------------
 @main.command("compile")
 @click.argument("rule_file", type=click.Path(dir_okay=False, allow_dash=True))
