@@ -18,7 +18,7 @@ False
 >>> c.only_primary
 ['with at least 2 purchases ever (up to 30 June 2026)']
 >>> c.only_secondary
-['with at least 3 purchases ever (up to 30 June 2026)']
+['with more than 2 purchases ever (up to 30 June 2026)']
 """
 
 from __future__ import annotations
@@ -123,9 +123,18 @@ def cross_check(primary: Translation, secondary: Translation, catalog: Catalog,
 
 
 def _top_conditions(rule: Rule) -> dict[str, Condition]:
-    root = canonical(rule).where
-    parts = root.conditions if isinstance(root, All) else [root]
-    return {json.dumps(c.model_dump(mode="json"), sort_keys=True): c for c in parts}
+    """The rule's top-level conditions (nested ANDs flattened), keyed by their canonical form,
+    each kept as written (so the diff reads "more than 2", as the rule does)."""
+    def flat(node: Condition) -> list[Condition]:
+        if isinstance(node, All):
+            return [c for kid in node.conditions for c in flat(kid)]
+        return [node]
+
+    out: dict[str, Condition] = {}
+    for c in flat(rule.where):
+        key = json.dumps(canonical(Rule(where=c)).where.model_dump(mode="json"), sort_keys=True)
+        out.setdefault(key, c)
+    return out
 
 
 def condition_diff(a: Rule, b: Rule, catalog: Catalog, as_of: dt.date,

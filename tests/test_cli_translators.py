@@ -68,7 +68,7 @@ def test_disagreement_names_the_conditions_and_counts_the_customers(
                                                          len(at_least_3))
     assert (o["only_primary"], o["only_secondary"]) == (0, len(at_least_2 - at_least_3))
     assert set(o["sample_only_secondary"]) <= at_least_2 - at_least_3
-    assert cc["only_primary"] == ["ayant au moins 3 achats en magasin depuis toujours "
+    assert cc["only_primary"] == ["ayant plus de 2 achats en magasin depuis toujours "
                                   "(jusqu'au 30 juin 2026)"]
     assert cc["only_secondary"] == ["ayant au moins 2 achats en magasin depuis toujours "
                                     "(jusqu'au 30 juin 2026)"]
