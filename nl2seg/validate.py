@@ -199,8 +199,8 @@ class _Checker:
         items = values if values is not None else [value]
         for i, v in enumerate(items):
             vpath = f"{path}.values[{i}]" if values is not None else f"{path}.value"
-            self.typed_value(v, family, vpath, what)
-            if closed is not None and op not in TEXT_OPS and op not in ORDER_OPS:
+            typed = self.typed_value(v, family, vpath, what)
+            if typed and closed is not None and op not in TEXT_OPS and op not in ORDER_OPS:
                 allowed = [x.value for x in closed]
                 if v not in allowed:
                     self.err(vpath, f"'{v}' is not a value of {what} (values: "
@@ -212,7 +212,8 @@ class _Checker:
                 self.err(f"{path}.values", f"inverted range: {lo} is greater than {hi}",
                          code="inverted_range")
 
-    def typed_value(self, v: Any, family: str, path: str, what: str) -> None:
+    def typed_value(self, v: Any, family: str, path: str, what: str) -> bool:
+        """Report a value of the wrong type; True when the type is right."""
         ok = True
         if family == "number":
             ok = _plausible_number(v)
@@ -227,6 +228,7 @@ class _Checker:
                         "date": "a date 'YYYY-MM-DD'", "timestamp": "a date 'YYYY-MM-DD'"}
             self.err(path, f"{what} expects {expected.get(family, family)}, got {v!r}",
                      code="type_mismatch")
+        return ok
 
     def age(self, node: Age, path: str) -> None:
         if self.profile_field(node.field, path) and type_family(

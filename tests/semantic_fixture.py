@@ -324,14 +324,14 @@ SCORES: list[ScoreRow] = [_score(c.customer_id) for c in CUSTOMERS]
 # --- products and stores ------------------------------------------------------------------
 
 PRODUCTS: list[Product] = [
-    Product(1, "Sneaker Run", "shoes", "Nordika", eur(60)),
-    Product(2, "Boot City", "shoes", "Altura", eur(90)),
-    Product(3, "Tee Basic", "apparel", "Nordika", eur(20)),
-    Product(4, "Jacket Urban", "apparel", "Altura", eur(80)),
+    Product(1, "Sneaker Run", "shoes", "Foulée", eur(60)),
+    Product(2, "Boot City", "shoes", "Alti Sport", eur(90)),
+    Product(3, "Tee Basic", "apparel", "Foulée", eur(20)),
+    Product(4, "Jacket Urban", "apparel", "Alti Sport", eur(80)),
     Product(5, "Tote Bag", "accessories", "Maison Lune", eur(30)),
     Product(6, "Face Cream", "beauty", "Maison Lune", eur(25)),
     Product(7, "Candle", "home", "Casa", eur(15)),
-    Product(8, "Yoga Mat", "sport", "Nordika", eur(35)),
+    Product(8, "Yoga Mat", "sport", "Foulée", eur(35)),
 ]
 
 STORES: list[Store] = [

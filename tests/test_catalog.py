@@ -56,9 +56,9 @@ INSERT INTO ecom.orders VALUES
 INSERT INTO ecom.order_lines VALUES
   (200, 11, 2, 40.00), (200, 12, 2, 40.00), (201, 12, 1, 45.00), (202, 10, 1, 30.00);
 INSERT INTO product.products VALUES
-  (10, 'Runner', 'shoes', 'Stride', 39.90),
-  (11, 'Tee', 'apparel', 'Basic', 20.00),
-  (12, 'Cream', 'beauty', 'Glow', 20.00);
+  (10, 'Runner', 'shoes', 'Foulée', 39.90),
+  (11, 'Tee', 'apparel', 'Lin & Laine', 20.00),
+  (12, 'Cream', 'beauty', 'Dermalys', 20.00);
 INSERT INTO web.events VALUES
   (300, 1, 's1', 'page_view', '2026-06-10 08:00', NULL, 'desktop'),
   (301, NULL, 's2', 'product_view', '2026-06-10 09:00', 10, 'mobile'),
@@ -202,7 +202,7 @@ def test_check_reports_an_undeclared_value(catalog: Catalog,
 def test_check_lists_at_most_ten_undeclared_values(catalog: Catalog,
                                                    demo_con: duckdb.DuckDBPyConnection) -> None:
     demo_con.execute("INSERT INTO product.products SELECT 20 + i, 'x', 'cat' || lpad(i::VARCHAR,"
-                     " 2, '0'), 'b', 1.00 FROM range(12) t(i)")
+                     " 2, '0'), 'Lueur', 1.00 FROM range(12) t(i)")
     [problem] = check_catalog(catalog, demo_con).problems
     assert problem.startswith("product.products: column 'category' has values the catalog "
                               "does not declare: 'cat00' (1 row), 'cat01' (1 row)")

@@ -510,8 +510,8 @@ def test_online_apparel_in_window(w: World) -> None:
 
 def test_bought_brand(w: World) -> None:
     """§3: bought from <brand>: a purchase with a line of that brand."""
-    got = w.audience(purchase(None, pf("brand", "eq", "Altura")))
-    expected = w.who(lambda c: bool(w.bought(c, keep=lambda b: "Altura" in b.brands)))
+    got = w.audience(purchase(None, pf("brand", "eq", "Alti Sport")))
+    expected = w.who(lambda c: bool(w.bought(c, keep=lambda b: "Alti Sport" in b.brands)))
     check(got, expected, inside=[7, 10, 11, 20, 38, 39], outside=[8])
 
 

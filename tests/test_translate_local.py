@@ -357,6 +357,20 @@ CASES: list[Case] = [
     ("réclamation sur un remboursement", ev("support_ticket", f("topic", "return")), None),
     # --- §6/§7 consent and activation -----------------------------------------------------------
     ("abonnés à la newsletter", attr("email_opt_in", value=True), None),
+    # "unsubscribed / désabonnés" is the consent flag set to false (§6), not an email event
+    ("clients désabonnés", attr("email_opt_in", value=False), None),
+    ("unsubscribed customers", attr("email_opt_in", value=False), None),
+    ("clientes désinscrites des SMS", both(WOMEN, attr("sms_opt_in", value=False)), None),
+    # §6 support: unhappy = a ticket rated 2 or less in the window
+    ("clients insatisfaits", ev("support_ticket", PropertyFilter(
+        property="satisfaction", op="lte", value=2)), None),
+    ("unhappy customers in the last 3 months", ev("support_ticket", PropertyFilter(
+        property="satisfaction", op="lte", value=2), window=last(3, "month")), None),
+    ("clients mécontents du SAV sur les 6 derniers mois", ev("support_ticket", PropertyFilter(
+        property="satisfaction", op="lte", value=2), window=last(6, "month")), None),
+    # §3 brands
+    ("clients qui ont acheté des produits Trotteur", buy(f("brand", "Trotteur")), None),
+    ("customers who bought from Alti Sport", buy(f("brand", "Alti Sport")), None),
     ("newsletter subscribers", attr("email_opt_in", value=True), None),
     ("inscrits aux SMS", attr("sms_opt_in", value=True), None),
     ("SMS subscribers", attr("sms_opt_in", value=True), None),

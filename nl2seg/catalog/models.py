@@ -197,6 +197,8 @@ class Property(_Model):
     values_from: str | None = None
     """``schema.table.column`` whose closed value list this property shares."""
     unit: str | None = None
+    levels: dict[str, Level] | None = None
+    """Named ranges of a numeric property ("unhappy" = satisfaction ≤ 2)."""
 
 
 class Event(_Model):

@@ -146,6 +146,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
                      used: set[int]) -> EventCondition:
     cat = ctx.catalog
     filters: dict[str, list[Any]] = {}
+    ranged: list[PropertyFilter] = []
     amount: str | None = None
     if ev_item is not None:
         used.add(id(ev_item))
@@ -162,7 +163,13 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         if it.kind != "lex" or id(it) in used:
             continue
         ps = _prop_sense(it, event, seg, cat)
-        if ps is not None:
+        if ps is not None and ps.level is not None:
+            lvl = (cat.events[event].properties[ps.prop or ""].levels or {})[ps.level]
+            ranged.append(PropertyFilter(property=ps.prop or "", op=lvl.op, value=lvl.value,
+                                         values=lvl.values,  # type: ignore[arg-type]
+                                         phrase=it.text))
+            used.add(id(it))
+        elif ps is not None:
             filters.setdefault(ps.prop or "", []).append(ps.value)
             used.add(id(it))
         elif any(x.kind == "prop" and x.event == event for x in it.senses):
@@ -183,7 +190,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         used.add(id(time))
     flist = [PropertyFilter(property=p, op="eq", value=v[0]) if len(set(v)) == 1 else
              PropertyFilter(property=p, op="in", values=list(dict.fromkeys(v)))
-             for p, v in filters.items()]
+             for p, v in filters.items()] + ranged
     kw: dict[str, Any] = {"event": event, "filters": flist, "window": window}
     q = seg.first("qty")
     if q is not None and q.unit is None and amount is None and not any(
@@ -292,6 +299,8 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
                 node = Score if _is_score(cat, f) else Attribute
                 out.append(node(field=f, phrase=phrase, **cmp))
                 used.add(id(q))
+            elif all(k in FILLER for k in keys(it.text)):
+                pass  # "bought from X": a filler word that is also a field's synonym
             else:
                 raise Unusable(it.text)
         else:

@@ -104,6 +104,10 @@ def _event(lex: Lexicon, catalog: Catalog, name: str) -> None:
             lex.add(phrase, Sense("prop", event=name, prop=pname, weight=w))
         values = catalog.property_values(name, pname) or []
         _value_senses(lex, values, kind="prop_value", event=name, prop=pname)
+        for lname, level in (prop.levels or {}).items():
+            for phrase, w in _names(level.words, level.label):
+                lex.add(phrase, Sense("prop_value", event=name, prop=pname, level=lname,
+                                      weight=w))
         for v in values:
             for phrase, _ in _names(v.words, v.label):
                 value_words[keys(phrase)] = (pname, v.value)

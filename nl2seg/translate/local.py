@@ -93,7 +93,9 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
         where, leftovers = combine(split(items), ctx)
     except Unusable as exc:
         return _refusal(lang, refuse.message("unknown", lang, words=f'"{exc}"'), [str(exc)])
-    unmapped = parsed.unmapped + [i.text for i in leftovers if i.kind not in {"and", "or"}]
+    unmapped = parsed.unmapped + [
+        i.text for i in leftovers if i.kind not in {"and", "or"}
+        and not all(k in g.FILLER for k in keys(i.text))]  # "produits", "from": filler too
     assumptions = [notes.note("typo", lang, x=x, y=y) for x, y in fixed]
     if unmapped:
         return _refusal(lang, refuse.message("unknown", lang, words=refuse.quote(unmapped, lang)),

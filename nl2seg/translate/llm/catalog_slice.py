@@ -23,8 +23,8 @@ from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
 from nl2seg.translate.grammar import FILLER
 from nl2seg.translate.normalize import keys
 
-DEFAULT_BUDGET = 16_000
-"""Characters of catalog text in a prompt (about 4,000 tokens)."""
+DEFAULT_BUDGET = 24_000
+"""Characters of catalog text in a prompt (about 6,000 tokens)."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,11 @@ def _event_card(catalog: Catalog, name: str, want: set[str] | None = None) -> Ca
         values = catalog.property_values(name, pname)
         unit = f" {prop.unit}" if prop.unit else ""
         line = f"    property {pname} ({prop.type}{unit}): {', '.join(pnames)}"
+        for lname, lvl in (prop.levels or {}).items():
+            bound = lvl.value if lvl.values is None else lvl.values
+            lwords = _names(lvl.label, lvl.words)
+            line += f"; level {lname}: filter op {lvl.op} {bound} ({', '.join(lwords)})"
+            pnames = [*pnames, *lwords]
         lines.append(line + _values(values, limit=4))
         if want is not None:
             short.append(line + _values(values, limit=4, want=want))
