@@ -166,7 +166,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         if ps is not None and ps.level is not None:
             lvl = (cat.events[event].properties[ps.prop or ""].levels or {})[ps.level]
             ranged.append(PropertyFilter(property=ps.prop or "", op=lvl.op, value=lvl.value,
-                                         values=lvl.values,  # type: ignore[arg-type]
+                                         values=lvl.values,
                                          phrase=it.text))
             used.add(id(it))
         elif ps is not None:
