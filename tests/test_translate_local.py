@@ -368,6 +368,10 @@ CASES: list[Case] = [
         property="satisfaction", op="lte", value=2), window=last(3, "month")), None),
     ("clients mécontents du SAV sur les 6 derniers mois", ev("support_ticket", PropertyFilter(
         property="satisfaction", op="lte", value=2), window=last(6, "month")), None),
+    # a month with "dernier / last": the last past one (as_of is in June: June 2025)
+    ("clients qui ont acheté en juin dernier", buy(window=dates("2025-06-01", "2025-07-01")), None),
+    ("customers who bought last March", buy(window=dates("2026-03-01", "2026-04-01")), None),
+    ("clients qui ont acheté en mars", buy(window=dates("2026-03-01", "2026-04-01")), None),
     # §3 brands
     ("clients qui ont acheté des produits Trotteur", buy(f("brand", "Trotteur")), None),
     ("customers who bought from Alti Sport", buy(f("brand", "Alti Sport")), None),

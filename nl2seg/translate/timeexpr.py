@@ -193,11 +193,19 @@ class _Scanner:
             return
         if k(start - 1) == "le":
             start -= 1
-        prep = k(start - 1)
+        own = False  # "last March": the last *past* March (on 30 June 2026, March 2026)
+        if month and not year and day == 1 and k(start - 1) == "last":
+            year = self.as_of.year if month < self.as_of.month else self.as_of.year - 1
+            start, own = start - 1, True
+        prep = "" if own else k(start - 1)
         if month and not year and not (prep in _SINCE | _BEFORE | _IN or day > 1):
             return
-        if not month and prep not in _SINCE | _BEFORE | _IN:
+        if not month and not own and prep not in _SINCE | _BEFORE | _IN:
             return
+        if month and not year and k(j) == "dernier":
+            # "en juin dernier": the last *past* June (on 30 June, June of last year)
+            year = self.as_of.year if month < self.as_of.month else self.as_of.year - 1
+            j += 1
         if month and not year:
             year = self.as_of.year if (month, day) <= (self.as_of.month, self.as_of.day) \
                 else self.as_of.year - 1
