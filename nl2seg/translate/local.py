@@ -18,6 +18,7 @@ from nl2seg.rule.nodes import Rule
 from nl2seg.translate import grammar as g
 from nl2seg.translate import notes, refuse
 from nl2seg.translate.build import Context, Unusable, combine, split
+from nl2seg.translate.expected import stated_size_span
 from nl2seg.translate.items import Item, parse_items
 from nl2seg.translate.lexicon import build_lexicon
 from nl2seg.translate.normalize import fold, keys, tokenize
@@ -78,7 +79,14 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
     if refuse.hostile(request):
         return _refusal(lang, refuse.message("hostile", lang))
     lex = build_lexicon(catalog)
-    toks = tokenize(request)
+    size = stated_size_span(request)
+    if size is not None:  # "environ 10 000 clients": for the size check, not a condition
+        request_words = request[:size[1]] + " " * (size[2] - size[1]) + request[size[2]:]
+        if not fold(request_words).strip(" .,?!"):
+            return _refusal(lang, refuse.message("nothing", lang, text=request.strip()))
+    else:
+        request_words = request
+    toks = tokenize(request_words)
     vocab = lex.vocabulary() | g.FILLER | {k for s in _grammar_seqs() for k in s}
     raw: list[str] = []
     parsed = parse_items(toks, lex, as_of, lang)
@@ -111,8 +119,11 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
         return _refusal(lang, str(exc), assumptions=assumptions)
     assumptions += notes.window_notes(rule, as_of, lang) + notes.expand(raw, lang)
     assumptions += notes.event_notes(catalog, ctx.used_events, lang)
-    return Translation(rule=rule, lang=lang, assumptions=assumptions,
-                       translator=NAME)
+    if size is not None:
+        assumptions.append(notes.note("size", lang, x=request[size[1]:size[2]].strip(),
+                                      y=f"{size[0]:,}".replace(",", "\u202f")))
+    return Translation(rule=rule, lang=lang, assumptions=assumptions, translator=NAME,
+                       expected_size=size[0] if size else None)
 
 
 def _grammar_seqs() -> list[tuple[str, ...]]:

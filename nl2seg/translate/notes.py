@@ -28,6 +28,8 @@ _TEXT = {
     "window": {"fr": "« {x} » : du {a} au {b} inclus", "en": '"{x}": from {a} to {b} included'},
     "until": {"fr": "« {x} » : avant le {b}", "en": '"{x}": before {b}'},
     "event": {"fr": "{label} : {desc}", "en": "{label}: {desc}"},
+    "size": {"fr": "« {x} » : taille annoncée ({y}), comparée à l'aperçu, pas une condition",
+             "en": '"{x}": stated size ({y}), checked against the preview, not a condition'},
 }
 
 

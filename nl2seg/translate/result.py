@@ -41,6 +41,8 @@ class Translation(BaseModel):
     model: str | None = Field(default=None, description="The LLM's model name, if any.")
     attempts: int = Field(default=1, description="Answers asked of the model (1 + repairs).")
     usage: Usage | None = None
+    expected_size: int | None = Field(
+        default=None, description="A size the request announced ('environ 10 000 clients').")
     repairs: list[str] = Field(
         default_factory=list, description="The validation errors each repair turn sent back.")
 

@@ -26,6 +26,7 @@ from nl2seg.catalog.models import Catalog
 from nl2seg.errors import RuleValidationError, TranslatorError
 from nl2seg.rule.nodes import Rule
 from nl2seg.translate import notes, refuse
+from nl2seg.translate.expected import stated_size
 from nl2seg.translate.llm.config import LLMConfig
 from nl2seg.translate.llm.prompt import build_messages
 from nl2seg.translate.llm.schema import Answer, strict_schema
@@ -110,7 +111,7 @@ class LLMTranslator:
             assumptions = list(dict.fromkeys(
                 [*answer.assumptions, *notes.window_notes(rule, as_of, lang)]))
             return Translation(rule=rule, assumptions=assumptions, unmapped=answer.unmapped,
-                               **base)
+                               expected_size=stated_size(request), **base)
         raise TranslatorError(
             f"the model gave no valid rule in {len(repairs)} attempts; last problem: "
             f"{repairs[-1][1]} — rephrase the request, use --translator local, or allow more "

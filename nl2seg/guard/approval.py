@@ -1,0 +1,130 @@
+"""Approval: a person accepts the exact rule they saw, with its count and its warnings.
+
+An approval binds the rule's fingerprint, the reference date, the catalog (version and
+content hash), the count seen and the warnings acknowledged one by one. Blocking warnings
+cannot be acknowledged: they must be resolved (the rule changed). In four-eyes mode the
+approver must not be the rule's author. Any change to the rule, the catalog or the reference
+date voids the approval: :func:`check_approval` says which.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from nl2seg.catalog.models import Catalog
+from nl2seg.errors import Nl2SegError
+from nl2seg.guard.state import StateStore, now
+from nl2seg.guard.warnings import GuardWarning
+from nl2seg.preview import Preview
+from nl2seg.rule.canonical import canonical_json, fingerprint
+from nl2seg.rule.nodes import Rule
+
+
+class ApprovalError(Nl2SegError):
+    code = "approval_refused"
+
+
+class Approval(BaseModel):
+    id: str
+    name: str
+    version: int
+    decision: Literal["approved", "rejected"]
+    fingerprint: str
+    as_of: str
+    catalog_version: str
+    catalog_fingerprint: str
+    count: int
+    channel: str | None
+    warnings: list[dict[str, object]]
+    acknowledged: list[str]
+    approver: str
+    author: str
+    comment: str
+    at: str
+
+
+def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, preview: Preview,
+           warnings: list[GuardWarning], approver: str, author: str, comment: str = "",
+           acknowledged: Iterable[str] = (), four_eyes: bool = False,
+           decision: Literal["approved", "rejected"] = "approved") -> Approval:
+    """Record an approval (after every gate) or a rejection (always possible)."""
+    approver, author = approver.strip(), author.strip()
+    if not approver:
+        raise ApprovalError("an approval needs the approver's name (--by)")
+    acks = set(acknowledged)
+    if decision == "approved":
+        blocking = [w for w in warnings if w.severity == "blocking"]
+        if blocking:
+            raise ApprovalError(
+                "blocking warnings must be resolved, not acknowledged: " + "; ".join(
+                    f"{w.id} ({w.title})" for w in blocking), code="approval_blocked")
+        missing = [w for w in warnings if w.needs_ack and w.id not in acks]
+        if missing:
+            raise ApprovalError(
+                f"{len(missing)} warning(s) not acknowledged: " + "; ".join(
+                    f"{w.id} ({w.title})" for w in missing)
+                + " — acknowledge each one (--ack ID) after reading it",
+                code="approval_unacknowledged")
+        if four_eyes and approver.casefold() == author.casefold():
+            raise ApprovalError(f"four-eyes mode: {approver} wrote this rule and cannot "
+                                "approve it; ask another reviewer", code="approval_four_eyes")
+    fp = fingerprint(rule)
+    version = store.save_audience(name, canonical_json(rule), fp, author or approver)
+    a = Approval(
+        id=uuid.uuid4().hex[:12], name=name, version=version, decision=decision,
+        fingerprint=fp, as_of=preview.as_of.isoformat(), catalog_version=catalog.version,
+        catalog_fingerprint=catalog.fingerprint(), count=preview.count, channel=rule.channel,
+        warnings=[{"id": w.id, "code": w.code, "severity": w.severity, "title": w.title}
+                  for w in warnings],
+        acknowledged=sorted(acks & {w.id for w in warnings}), approver=approver,
+        author=author or approver, comment=comment, at=now())
+    store.db.execute(
+        "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (a.id, a.name, a.version, a.decision, a.fingerprint, a.as_of, a.catalog_version,
+         a.catalog_fingerprint, a.count, a.channel, json.dumps(a.warnings),
+         json.dumps(a.acknowledged), a.approver, a.author, a.comment, a.at))
+    store.audit("approval" if decision == "approved" else "rejection", approver,
+                {"approval": a.id, "audience": name, "version": version, "fingerprint": fp,
+                 "count": a.count, "as_of": a.as_of, "acknowledged": a.acknowledged,
+                 "comment": comment})
+    return a
+
+
+def load_approval(store: StateStore, approval_id: str) -> Approval | None:
+    r = store.db.execute("SELECT * FROM approvals WHERE id = ?", (approval_id,)).fetchone()
+    return _row(r) if r else None
+
+
+def latest_approval(store: StateStore, name: str) -> Approval | None:
+    r = store.db.execute("SELECT * FROM approvals WHERE name = ? ORDER BY at DESC, rowid DESC "
+                         "LIMIT 1", (name,)).fetchone()
+    return _row(r) if r else None
+
+
+def _row(r: object) -> Approval:
+    d = dict(r)  # type: ignore[call-overload]
+    d["warnings"] = json.loads(d.pop("warnings_json"))
+    d["acknowledged"] = json.loads(d.pop("acknowledged_json"))
+    return Approval.model_validate(d)
+
+
+def check_approval(approval: Approval | None, rule: Rule, catalog: Catalog,
+                   as_of: str) -> list[str]:
+    """Why ``approval`` does not cover this rule, catalog and date (empty: it does)."""
+    if approval is None:
+        return ["the audience has no approval"]
+    if approval.decision != "approved":
+        return [f"the last decision was a rejection by {approval.approver}"]
+    reasons = []
+    if approval.fingerprint != fingerprint(rule):
+        reasons.append("the rule changed since it was approved")
+    if approval.catalog_fingerprint != catalog.fingerprint():
+        reasons.append("the catalog changed since the approval")
+    if approval.as_of != as_of:
+        reasons.append(f"the reference date moved ({approval.as_of} → {as_of})")
+    return reasons

@@ -1,0 +1,346 @@
+"""Guardrails: each warning fires where it should (and not elsewhere), the approval gates,
+the export (columns, atomicity, manifest, refusals) and the audit log's hash chain.
+
+All on the session's demo database (3,000 customers, reference date 2026-06-30); expected
+counts come from direct SQL on the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from nl2seg.catalog import Catalog, load_catalog
+from nl2seg.cli import main
+from nl2seg.crosscheck import CrossCheck
+from nl2seg.guard import (
+    ApprovalError,
+    ExportError,
+    GuardConfig,
+    StateStore,
+    check_approval,
+    decide,
+    export_audience,
+    prepare,
+)
+from nl2seg.guard.approval import latest_approval
+from nl2seg.rule import (
+    All,
+    Attribute,
+    CalendarWindow,
+    EventCondition,
+    LastWindow,
+    PropertyFilter,
+    Rule,
+    Score,
+)
+from nl2seg.translate import translate_local
+from nl2seg.translate.expected import stated_size
+from nl2seg.translate.result import Translation
+
+AS_OF = dt.date(2026, 6, 30)
+CAT = load_catalog()
+VIP = Attribute(field="crm.customers.loyalty_tier", op="eq", value="vip", phrase="VIP")
+WOMEN = Attribute(field="crm.customers.gender", op="eq", value="F", phrase="femmes")
+FRANCE = Attribute(field="crm.customers.country", op="eq", value="FR", phrase="en France")
+BOUGHT = EventCondition(event="purchase", phrase="ont acheté")
+SHOES = EventCondition(event="purchase", phrase="chaussures", filters=[
+    PropertyFilter(property="category", op="eq", value="shoes")])
+
+
+def codes(rule: Rule, con: duckdb.DuckDBPyConnection, **kw: Any) -> list[str]:
+    p = prepare(rule, CAT, kw.pop("as_of", AS_OF), con, **kw)
+    return [w.code for w in p.warnings]
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+# -- warnings -------------------------------------------------------------------------------
+
+def test_empty_audience_is_blocking(demo_con: duckdb.DuckDBPyConnection) -> None:
+    rule = Rule(where=All(conditions=[VIP, Attribute(field="crm.customers.loyalty_tier",
+                                                     op="eq", value="none")]))
+    p = prepare(rule, CAT, AS_OF, demo_con)
+    assert p.preview.count == 0
+    assert [(w.code, w.severity) for w in p.blocking] == [("volume_empty", "blocking")]
+    assert p.warnings[0].code == "volume_empty"  # blocking first
+
+
+def test_most_of_the_base_and_small_audience(demo_con: duckdb.DuckDBPyConnection) -> None:
+    france = count(demo_con, "SELECT count(*) FROM crm.customers WHERE country = 'FR'")
+    assert france / 3000 >= 0.5
+    assert "volume_most_of_base" in codes(Rule(where=FRANCE), demo_con)
+    geneve = Attribute(field="crm.customers.city", op="eq", value="Genève")
+    small = Rule(where=All(conditions=[VIP, geneve]))
+    n = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip' "
+                        "AND city = 'Genève'")
+    assert 0 < n < 50 and "volume_small" in codes(small, demo_con)
+    assert not {"volume_small", "volume_most_of_base"} & set(codes(Rule(where=VIP), demo_con))
+
+
+@pytest.mark.parametrize("expected, fires", [(None, False), (100, False), (30, True),
+                                             (1000, True)])
+def test_stated_size_is_compared_with_a_factor_3(demo_con: duckdb.DuckDBPyConnection,
+                                                 expected: int | None, fires: bool) -> None:
+    vip = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip'")
+    assert 34 <= vip <= 300  # so that 100 is within ×3 and 30 / 1000 are not
+    assert ("expectation_mismatch" in codes(Rule(where=VIP), demo_con,
+                                            expected_size=expected)) is fires
+
+
+def test_stated_size_comes_from_the_request(demo_con: duckdb.DuckDBPyConnection) -> None:
+    t = translate_local("environ 5 000 clients VIP", CAT, AS_OF)
+    assert t.rule is not None and t.expected_size == 5000
+    assert t.rule.where == VIP.model_copy(update={"phrase": t.rule.where.phrase})
+    p = prepare(t.rule, CAT, AS_OF, demo_con, translation=t)
+    [w] = [w for w in p.warnings if w.code == "expectation_mismatch"]
+    assert w.data == {"expected": 5000, "count": p.preview.count}
+    assert (stated_size("~5k VIP"), stated_size("about 2,000 people"),
+            stated_size("VIP qui ont acheté 2 fois")) == (5000, 2000, None)
+
+
+def test_history_warns_beyond_the_usual_variation(demo_con: duckdb.DuckDBPyConnection,
+                                                  tmp_path: Path) -> None:
+    vip = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip'")
+    rule = Rule(where=VIP)
+    assert "history_jump" not in codes(rule, demo_con)
+    with StateStore(tmp_path / "s.sqlite") as store:
+        for n in (vip * 2, vip * 2 + 3, vip * 2 - 2):  # the audience used to be twice as big
+            store.db.execute("INSERT INTO approvals VALUES ('a' || ?, 'vip', 1, 'approved', "
+                             "'f', '2026-06-01', '1', 'c', ?, NULL, '[]', '[]', 'x', 'x', '', "
+                             "?)", (n, n, f"2026-06-0{n % 9 + 1}"))
+        p = prepare(rule, CAT, AS_OF, demo_con, name="vip", store=store)
+    [w] = [w for w in p.warnings if w.code == "history_jump"]
+    assert w.data["count"] == vip and round(w.data["mean"]) == vip * 2
+
+
+def test_condition_without_effect_and_condition_removing_nearly_all(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    redundant = Rule(where=All(conditions=[SHOES, BOUGHT]))  # shoes buyers all bought
+    p = prepare(redundant, CAT, AS_OF, demo_con)
+    [w] = [w for w in p.warnings if w.code == "condition_no_effect"]
+    assert w.path == "where.conditions[1]" and w.phrase == "ont acheté"
+    tiny = Rule(where=All(conditions=[EventCondition(
+        event="purchase", window=CalendarWindow(unit="day"), phrase="aujourd'hui"), WOMEN]))
+    assert "condition_removes_nearly_all" in codes(tiny, demo_con)
+
+
+def test_unused_words_assumptions_consent_and_channel(demo_con: duckdb.DuckDBPyConnection) -> None:
+    t = Translation(rule=Rule(where=VIP, channel="sms"), unmapped=["licornes"],
+                    assumptions=["« 6 derniers mois » : du 2026-01-01 au 2026-06-30 inclus"])
+    assert t.rule is not None
+    p = prepare(t.rule, CAT, AS_OF, demo_con, translation=t)
+    by = {w.code: w for w in p.warnings}
+    assert by["unused_words"].severity == "warning" and "« licornes »" in \
+        by["unused_words"].explanation
+    assert by["assumption"].severity == "info"
+    dropped = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip' "
+                              "AND NOT (sms_opt_in AND phone IS NOT NULL)")
+    assert by["consent_added"].data == {"channel": "sms", "dropped": dropped}
+    assert "no_channel" in codes(Rule(where=VIP), demo_con)
+
+
+def test_freshness_of_windows_and_scores(demo_con: duckdb.DuckDBPyConnection) -> None:
+    yesterday = EventCondition(event="purchase", window=CalendarWindow(unit="day", offset=-1),
+                               phrase="hier")
+    week = EventCondition(event="purchase", window=LastWindow(n=7, unit="day"))
+    assert "stale_window" in codes(Rule(where=yesterday), demo_con)
+    assert "stale_window" not in codes(Rule(where=week), demo_con)
+    churn = Score(field="crm.scores.churn_score", op="gt", value=0.8)
+    assert "stale_scores" not in codes(Rule(where=churn), demo_con)
+    # ten days later, the scores frozen on 30 June are too old (max age 2 days)
+    assert "stale_scores" in codes(Rule(where=churn), demo_con, as_of=dt.date(2026, 7, 10))
+
+
+def test_disagreement_and_sensitive_fields(demo_con: duckdb.DuckDBPyConnection) -> None:
+    cc = CrossCheck(primary="llm", secondary="local", agree=False,
+                    only_primary=["plus de 2 achats"], only_secondary=["au moins 2 achats"])
+    p = prepare(Rule(where=WOMEN), CAT, AS_OF, demo_con, cross_check=cc)
+    by = {w.code: w for w in p.warnings}
+    assert "llm seul : plus de 2 achats" in by["translators_disagree"].explanation
+    assert by["sensitive_field"].data == {"field": "crm.customers.gender"}
+    same = CrossCheck(primary="llm", secondary="local", agree=True)
+    assert "translators_disagree" not in codes(Rule(where=VIP), demo_con, cross_check=same)
+    assert "sensitive_field" not in codes(Rule(where=VIP), demo_con)
+
+
+def test_thresholds_are_configurable(demo_con: duckdb.DuckDBPyConnection) -> None:
+    assert "volume_small" in codes(Rule(where=VIP), demo_con,
+                                   config=GuardConfig(small_audience=10_000))
+
+
+# -- approval -------------------------------------------------------------------------------
+
+@pytest.fixture()
+def store(tmp_path: Path) -> StateStore:
+    return StateStore(tmp_path / "state.sqlite")
+
+
+def _approve(store: StateStore, con: duckdb.DuckDBPyConnection, rule: Rule, **kw: Any) -> Any:
+    p = prepare(rule, CAT, AS_OF, con, name="a", store=store)
+    args: dict[str, Any] = dict(name="a", rule=rule, catalog=CAT, preview=p.preview,
+                                warnings=p.warnings, approver="bob", author="ann",
+                                acknowledged=[w.id for w in p.to_acknowledge])
+    args.update(kw)
+    return decide(store, **args), p
+
+
+def test_approval_gates(store: StateStore, demo_con: duckdb.DuckDBPyConnection) -> None:
+    rule = Rule(where=All(conditions=[VIP, WOMEN]), channel="email")
+    with pytest.raises(ApprovalError) as err:
+        _approve(store, demo_con, rule, acknowledged=[])
+    assert err.value.code == "approval_unacknowledged" and "sensitive_field:" in str(err.value)
+    with pytest.raises(ApprovalError) as err:
+        _approve(store, demo_con, rule, approver="Ann", four_eyes=True)
+    assert err.value.code == "approval_four_eyes"
+    empty = Rule(where=All(conditions=[VIP, Attribute(field="crm.customers.loyalty_tier",
+                                                      op="eq", value="none")]))
+    with pytest.raises(ApprovalError) as err:
+        _approve(store, demo_con, empty)
+    assert err.value.code == "approval_blocked"
+    a, p = _approve(store, demo_con, rule, four_eyes=True, comment="ok")
+    assert (a.decision, a.count, a.approver, a.author, a.version) == (
+        "approved", p.preview.count, "bob", "ann", 1)
+    assert a.acknowledged == sorted(w.id for w in p.to_acknowledge)
+    assert latest_approval(store, "a") == a
+    assert check_approval(a, rule, CAT, "2026-06-30") == []
+
+
+def test_any_change_voids_the_approval(store: StateStore,
+                                       demo_con: duckdb.DuckDBPyConnection) -> None:
+    rule = Rule(where=VIP, channel="email")
+    a, _ = _approve(store, demo_con, rule)
+    edited = Rule(where=All(conditions=[VIP, FRANCE]), channel="email")
+    assert check_approval(a, edited, CAT, "2026-06-30") == [
+        "the rule changed since it was approved"]
+    assert check_approval(a, rule, CAT, "2026-07-01") == [
+        "the reference date moved (2026-06-30 → 2026-07-01)"]
+    other = Catalog.model_validate({**CAT.model_dump(), "version": "2"})
+    assert check_approval(a, rule, other, "2026-06-30") == [
+        "the catalog changed since the approval"]
+    r, _ = _approve(store, demo_con, rule, decision="rejected", acknowledged=[])
+    assert check_approval(latest_approval(store, "a"), rule, CAT, "2026-06-30") == [
+        "the last decision was a rejection by bob"]
+    assert r.decision == "rejected"
+
+
+# -- export ---------------------------------------------------------------------------------
+
+def test_export_writes_only_the_channel_columns_atomically_with_a_manifest(
+        store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rule = Rule(where=VIP, channel="email")
+    a, p = _approve(store, demo_con, rule)
+    out = export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email",
+                          out_dir=tmp_path / "x")
+    expected = demo_con.execute(
+        "SELECT customer_id, email FROM crm.customers WHERE loyalty_tier = 'vip' "
+        "AND email_opt_in AND email IS NOT NULL ORDER BY 1").fetchall()
+    lines = Path(out.path).read_text().splitlines()
+    assert lines[0] == "customer_id,email" and len(lines) - 1 == len(expected) == p.preview.count
+    assert lines[1] == f"{expected[0][0]},{expected[0][1]}"
+    manifest = json.loads(Path(out.manifest).read_text())
+    assert manifest["sha256"] == hashlib.sha256(Path(out.path).read_bytes()).hexdigest()
+    assert (manifest["count"], manifest["approval_id"], manifest["columns"]) == (
+        len(expected), a.id, ["customer_id", "email"])
+    assert sorted(os.listdir(tmp_path / "x")) == sorted([Path(out.path).name,
+                                                         Path(out.manifest).name])
+    pq = export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email", fmt="parquet",
+                         out_dir=tmp_path / "x")
+    assert demo_con.execute("SELECT count(*) FROM read_parquet(?)", [pq.path]).fetchall() == [
+        (len(expected),)]
+
+
+def test_export_refusals(store: StateStore, demo_con: duckdb.DuckDBPyConnection,
+                         tmp_path: Path, demo_db: Path) -> None:
+    rule = Rule(where=VIP, channel="sms")
+    with pytest.raises(ExportError) as err:
+        export_audience(store, demo_con, None, rule, CAT, AS_OF, channel="sms", out_dir=tmp_path)
+    assert err.value.code == "export_unapproved"
+    a, _ = _approve(store, demo_con, rule)
+    with pytest.raises(ExportError) as err:
+        export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email", out_dir=tmp_path)
+    assert err.value.code == "export_channel"
+    edited = Rule(where=All(conditions=[VIP, FRANCE]), channel="sms")
+    with pytest.raises(ExportError, match="the rule changed"):
+        export_audience(store, demo_con, a, edited, CAT, AS_OF, channel="sms", out_dir=tmp_path)
+    moved = a.model_copy(update={"count": a.count + 50})
+    with pytest.raises(ExportError) as err:
+        export_audience(store, demo_con, moved, rule, CAT, AS_OF, channel="sms",
+                        out_dir=tmp_path)
+    assert err.value.code == "export_count_moved"
+    assert list(tmp_path.glob("*.sms.*")) == [] and list(tmp_path.glob("*.csv")) == []
+
+
+def test_a_crash_during_export_leaves_no_file(store: StateStore,
+                                              demo_con: duckdb.DuckDBPyConnection,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    rule = Rule(where=VIP, channel="email")
+    a, _ = _approve(store, demo_con, rule)
+
+    def crash(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email",
+                        out_dir=tmp_path / "x")
+    assert list((tmp_path / "x").iterdir()) == []
+    assert [e.kind for e in store.audit_entries()].count("export") == 0
+
+
+# -- audit ----------------------------------------------------------------------------------
+
+def test_audit_chain_detects_edits_and_deletions(store: StateStore,
+                                                 demo_con: duckdb.DuckDBPyConnection) -> None:
+    _approve(store, demo_con, Rule(where=VIP, channel="email"))
+    kinds = [e.kind for e in store.audit_entries()]
+    assert kinds == ["preview", "draft", "approval"]
+    assert store.verify_audit().ok
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("UPDATE audit SET actor = 'eve' WHERE seq = 2")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.db.execute("DELETE FROM audit WHERE seq = 2")
+    store.db.execute("DROP TRIGGER audit_no_update")
+    store.db.execute("UPDATE audit SET payload = '{\"audience\": \"b\"}' WHERE seq = 2")
+    report = store.verify_audit()
+    assert (report.ok, report.broken_at, report.reason) == (
+        False, 2, "content changed after it was written")
+
+
+def test_cli_approve_export_audit(tmp_path: Path, demo_db: Path) -> None:
+    env = {"NL2SEG_DB": str(demo_db), "NL2SEG_STATE": str(tmp_path / "s.sqlite")}
+    run = CliRunner().invoke
+    request = "clientes VIP"
+    first = run(main, ["approve", request, "--name", "vipf", "--by", "bob", "--channel", "email"],
+                env=env)
+    assert first.exit_code == 1 and "error [approval_unacknowledged]" in first.output
+    ids = [line.split()[1] for line in first.output.splitlines()
+           if line.strip().startswith("! ")]
+    assert ids and all(":" in i for i in ids)
+    acks = [x for i in ids for x in ("--ack", i)]
+    ok = run(main, ["approve", request, "--name", "vipf", "--by", "bob", "--channel", "email",
+                    *acks], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "approved vipf v1 by bob" in ok.output
+    exp = run(main, ["export", "vipf", "--channel", "email", "--out", str(tmp_path / "o")],
+              env=env)
+    assert exp.exit_code == 0, exp.output
+    assert "(customer_id, email)" in exp.output
+    none = run(main, ["export", "nobody", "--channel", "email"], env=env)
+    assert none.exit_code == 1 and "export_unknown_audience" in none.output
+    listed = run(main, ["audit", "list"], env=env)
+    assert [ln.split()[2] for ln in listed.output.splitlines()] == [
+        "preview", "preview", "draft", "approval", "export"]
+    assert "5 entries, hash chain verified" in run(main, ["audit", "verify"], env=env).output
