@@ -559,6 +559,60 @@ def eval_cmd(ctx: click.Context, cases_path: str, translator: str, model: str | 
         click.echo(f"baseline {baseline_path}: held")
 
 
+@eval_cmd.command("warnings")
+@click.option("--cases", "cases_path", default="evals/cases", show_default=True,
+              help="Cases whose correctly translated rules get corrupted.")
+@click.option("--db", "db_path", default=None, help="Eval database (default: as nl2seg eval).")
+@catalog_option
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None)
+@click.option("--markdown", "md_out", type=click.Path(dir_okay=False), default=None)
+@friendly_errors
+def eval_warnings_cmd(cases_path: str, db_path: str | None, catalog_path: str | None,
+                      json_out: str | None, md_out: str | None) -> None:
+    """Corrupt correct rules the way translators fail; how often do the warnings fire?"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from nl2seg.catalog import load_catalog
+    from nl2seg.db import open_db
+    from nl2seg.evaluation.cases import load_cases
+    from nl2seg.evaluation.corruption import corruption_markdown, run_corruptions
+    from nl2seg.evaluation.gold import lock_down
+    from nl2seg.evaluation.runner import run_case
+    from nl2seg.reference import resolve_as_of
+    from nl2seg.translate import translate_local
+
+    cases = [c for c in load_cases(cases_path) if not c.expects_refusal]
+    cat = load_catalog(catalog_path)
+    db = db_path or _eval_db(EVAL_SEED)
+    if db_path is None and not Path(db).exists():
+        _build_demo(db, EVAL_CUSTOMERS, EVAL_SEED, None, False)
+    with open_db(db) as con:
+        lock_down(con)
+        day = resolve_as_of(cat, con, None)
+        base = int(con.execute("SELECT count(*) FROM " + cat.entity.table).fetchall()[0][0])
+        rules = []
+        for case in cases:
+            t = translate_local(case.request, cat, day)
+
+            def same(_request: str, t: Any = t) -> Any:
+                return t
+
+            if t.rule is not None and run_case(case, same, cat, day, con,
+                                               base).status == "pass":
+                rules.append(t.rule)
+        columns = (TextColumn("corrupting"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task("rules", total=len(rules))
+            report = run_corruptions(rules, cat, day, con,
+                                     progress=lambda i, n: bar.update(task, completed=i))
+    table = corruption_markdown(report)
+    click.echo(table)
+    if json_out:
+        Path(json_out).write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    if md_out:
+        Path(md_out).write_text("# Warnings on corrupted rules\n\n" + table, encoding="utf-8")
+
+
 class _nothing:
     def __enter__(self) -> None:
         return None

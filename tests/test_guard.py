@@ -344,3 +344,52 @@ def test_cli_approve_export_audit(tmp_path: Path, demo_db: Path) -> None:
     assert [ln.split()[2] for ln in listed.output.splitlines()] == [
         "preview", "preview", "draft", "approval", "export"]
     assert "5 entries, hash chain verified" in run(main, ["audit", "verify"], env=env).output
+
+
+# -- the corruption evaluation ----------------------------------------------------------------
+
+def test_each_corruption_changes_what_it_names() -> None:
+    from nl2seg.evaluation.corruption import KINDS
+    from nl2seg.rule import Not
+
+    store2 = EventCondition(event="purchase", aggregate="count", op="gte", value=2,
+                            window=LastWindow(n=6, unit="month"), filters=[
+                                PropertyFilter(property="channel", op="eq", value="store"),
+                                PropertyFilter(property="category", op="eq", value="shoes")])
+    rule = Rule(where=All(conditions=[VIP, store2, Not(condition=WOMEN)]))
+    out = {k: fn(rule, CAT) for k, fn in KINDS.items()}
+    assert all(v is not None for v in out.values())
+
+    def ev(r: Rule | None) -> EventCondition:
+        assert r is not None and isinstance(r.where, All)
+        e = r.where.conditions[1]
+        assert isinstance(e, EventCondition)
+        return e
+
+    assert isinstance(out["dropped condition"].where, All)  # type: ignore[union-attr]
+    assert len(out["dropped condition"].where.conditions) == 2  # type: ignore[union-attr]
+    assert ev(out["≥ read as >"]).op == "gt"
+    assert ev(out["months read as days"]).window == LastWindow(n=6, unit="day")
+    assert ev(out["in store read as online"]).filters[0].value == "online"
+    assert ev(out["wrong category"]).filters[1].value != "shoes"
+    lost = out["lost negation"]
+    assert lost is not None and isinstance(lost.where, All) and lost.where.conditions[2] == WOMEN
+    assert type(out["OR instead of AND"].where).__name__ == "AnyOf"  # type: ignore[union-attr]
+    assert KINDS["dropped condition"](Rule(where=VIP), CAT) is None
+
+
+def test_corruption_report_counts_only_real_changes(demo_con: duckdb.DuckDBPyConnection) -> None:
+    from nl2seg.evaluation.corruption import corruption_markdown, run_corruptions
+
+    store2 = EventCondition(event="purchase", aggregate="count", op="gte", value=2,
+                            window=LastWindow(n=6, unit="month"), filters=[
+                                PropertyFilter(property="channel", op="eq", value="store")])
+    rules = [Rule(where=All(conditions=[VIP, store2])), Rule(where=VIP)]
+    rep = run_corruptions(rules, CAT, AS_OF, demo_con)
+    by = {k.kind: k for k in rep.kinds}
+    assert rep.correct_rules == 2
+    # VIP alone has nothing to drop, negate, swap or widen: only the first rule is corrupted
+    assert by["dropped condition"].corrupted == 1 and by["lost negation"].corrupted == 0
+    assert by["months read as days"].corrupted == 1 and by["months read as days"].warned == 1
+    assert all(k.disagreement == k.corrupted for k in rep.kinds)
+    assert "| months read as days | 1 | 100 % |" in corruption_markdown(rep)
