@@ -82,7 +82,7 @@ def start(db_path: str, customers: int, lang: str) -> None:
     if not Path(db_path).exists():
         _build_demo(db_path, customers, 42, None, force=False)
     rule_text = EXAMPLE_RULE.read_text(encoding="utf-8")
-    result, readback, _, _ = _run_preview(rule_text, None, db_path, None, None, None, 10, False,
+    result, readback, _, _, _ = _run_preview(rule_text, None, db_path, None, None, None, 10, False,
                                        lang)
     click.echo(f"Example rule: {EXAMPLE_RULE}")
     render_preview(result, readback, lang)
@@ -698,24 +698,27 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 @click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
               help="Language of the read-back (default: the request's, else French).")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
+@click.option("--expect", "expected", type=int, default=None,
+              help="The size you expect: warns when the count is off by more than 3×.")
 @translator_option
 @model_option
 @friendly_errors
 def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
                 segments_dir: str | None, sample_size: int, show_pii: bool, lang: str,
-                as_json: bool, translator: str, model: str | None) -> None:
+                as_json: bool, expected: int | None, translator: str, model: str | None) -> None:
     """Preview a rule file, or a request in words, on a database: size, share, funnel,
     sample. Exit 2 when a request is refused."""
     from nl2seg.cli_render import render_preview
 
     request = rule_file if _looks_like_request(rule_file) else None
     rule_text = None if request is not None else _read_text(rule_file)
-    result, readback, lang, outcome = _run_preview(
+    result, readback, lang, outcome, warnings = _run_preview(
         rule_text, request, db_path, as_of, catalog_path, segments_dir, sample_size, show_pii,
-        lang, translator, model)
+        lang, translator, model, expected)
     if as_json:
         data = result.model_dump(mode="json")
         data["readback"] = readback
+        data["warnings"] = [w.model_dump(mode="json") | {"id": w.id} for w in warnings]
         if outcome is not None:
             data["translation"] = outcome.translation.model_dump(mode="json", exclude_none=True)
             if outcome.cross_check is not None:
@@ -725,8 +728,12 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         render_preview(result, readback, lang)
-        if outcome is not None:
+        if outcome is not None and outcome.fallback:
             _echo_second_opinion(outcome, lang)
+        for w in warnings:
+            if w.severity != "info":
+                mark = "✖" if w.severity == "blocking" else "!"
+                click.echo(f"{mark} {w.title}: {w.explanation}")
 
 
 def _looks_like_request(arg: str) -> bool:
@@ -737,8 +744,8 @@ def _looks_like_request(arg: str) -> bool:
 def _run_preview(rule_text: str | None, request: str | None, db_path: str,
                  as_of: dt.date | None, catalog_path: str | None, segments_dir: str | None,
                  sample_size: int, show_pii: bool, lang: str | None,
-                 translator: str = "auto", model: str | None = None
-                 ) -> tuple[Any, str, Lang, Any]:
+                 translator: str = "auto", model: str | None = None,
+                 expected: int | None = None) -> tuple[Any, str, Lang, Any, list[Any]]:
     """Open the database once: reference date, translation (for a request), preview.
 
     The read-back speaks ``lang``, else the request's language, else French."""
@@ -767,7 +774,14 @@ def _run_preview(rule_text: str | None, request: str | None, db_path: str,
         compiled = compile_rule(validate(rule, cat, day, segments))
         result = preview(compiled, con, sample_size=sample_size, mask_pii=not show_pii,
                          lang=out)
-    return result, read_back(rule, cat, day, lang=out, segments=segments), out, outcome
+        from nl2seg.guard.warnings import Context, assess
+
+        warnings = assess(Context(
+            compiled=compiled, preview=result, con=con, lang=out, expected_size=expected,
+            translation=outcome.translation if outcome else None,
+            cross_check=outcome.cross_check if outcome else None))
+    readback = read_back(rule, cat, day, lang=out, segments=segments)
+    return result, readback, out, outcome, warnings
 
 
 def _as_of(cat: Any, db_path: str | None, explicit: dt.date | None) -> dt.date:

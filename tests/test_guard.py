@@ -393,3 +393,13 @@ def test_corruption_report_counts_only_real_changes(demo_con: duckdb.DuckDBPyCon
     assert by["months read as days"].corrupted == 1 and by["months read as days"].warned == 1
     assert all(k.disagreement == k.corrupted for k in rep.kinds)
     assert "| months read as days | 1 | 100 % |" in corruption_markdown(rep)
+
+
+def test_cli_preview_shows_the_warnings(demo_db: Path) -> None:
+    res = CliRunner().invoke(main, ["preview", "environ 3000 clientes VIP", "--db",
+                                    str(demo_db), "--json", "--sample", "0"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    codes = {w["code"] for w in data["warnings"]}
+    assert {"expectation_mismatch", "sensitive_field", "no_channel"} <= codes
+    assert all(":" in w["id"] for w in data["warnings"])
