@@ -57,6 +57,9 @@ catalog_option = click.option("--catalog", "catalog_path", default=None, envvar=
 as_of_option = click.option("--as-of", callback=_date, envvar="NL2SEG_AS_OF",
                             help="Reference date YYYY-MM-DD (default: the database's reference "
                                  "date, else today).")
+state_option = click.option("--state", "state_path", default=".nl2seg/state.sqlite",
+                            show_default=True, envvar="NL2SEG_STATE",
+                            help="The app's state file (audiences, approvals, audit log).")
 segments_option = click.option("--segments", "segments_dir", default=None,
                                type=click.Path(file_okay=False),
                                help="Folder of saved segments (NAME.json rule files).")
@@ -86,6 +89,45 @@ def start(db_path: str, customers: int, lang: str) -> None:
                                        lang)
     click.echo(f"Example rule: {EXAMPLE_RULE}")
     render_preview(result, readback, lang)
+
+
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+
+
+@main.command("app")
+@db_option
+@click.option("--customers", default=200_000, show_default=True,
+              help="Size of the demo dataset built when the database is missing.")
+@state_option
+@click.option("--port", default=8501, show_default=True, help="Port of the web app.")
+@click.option("--headless/--open-browser", default=True, show_default=True,
+              help="Do not open a browser window (the URL is printed).")
+@click.option("--four-eyes", is_flag=True, envvar="NL2SEG_FOUR_EYES",
+              help="The approver must not be the author.")
+@friendly_errors
+def app_cmd(db_path: str, customers: int, state_path: str, port: int, headless: bool,
+            four_eyes: bool) -> None:
+    """Build the demo dataset if missing, then start the review app (Streamlit)."""
+    import os
+    import subprocess
+
+    if not APP_SCRIPT.exists():
+        raise Nl2SegError(f"the app script is not at {APP_SCRIPT}: install from a clone of the "
+                          "repository (pip install -e .)", code="app_missing")
+    if not Path(db_path).exists():
+        _build_demo(db_path, customers, 42, None, force=False)
+    env = {**os.environ, "NL2SEG_DB": str(Path(db_path).resolve()),
+           "NL2SEG_STATE": str(Path(state_path).resolve())}
+    if four_eyes:
+        env["NL2SEG_FOUR_EYES"] = "1"
+    click.echo(f"nl2seg app on http://localhost:{port} (Ctrl+C to stop)")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT), "--server.port",
+           str(port), "--server.headless", str(headless).lower(),
+           "--browser.gatherUsageStats", "false"]
+    try:
+        sys.exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 # --- demo ----------------------------------------------------------------------------------
@@ -288,11 +330,6 @@ def _translate(request: str, cat: Any, as_of: dt.date, translator: str = "auto",
 
 
 # --- approve / export / audit ------------------------------------------------------------------
-state_option = click.option("--state", "state_path", default=".nl2seg/state.sqlite",
-                            show_default=True, envvar="NL2SEG_STATE",
-                            help="The app's state file (audiences, approvals, audit log).")
-
-
 @main.command("approve")
 @click.argument("source", metavar="RULE.json|REQUEST")
 @click.option("--name", required=True, help="The audience's name (its versions and history).")

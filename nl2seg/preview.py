@@ -179,3 +179,24 @@ def _fetch_one(con: duckdb.DuckDBPyConnection, q: exp.Expr) -> tuple[Any, ...]:
 
 def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 2)
+
+
+def explain_member(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, key: int,
+                   lang: Lang = "fr") -> list[tuple[str, bool]] | None:
+    """Why is this customer in or out? Each step's label and whether the customer passes it.
+
+    None when ``key`` is not a customer of the base."""
+    v = compiled.validated
+    names = [f"s{i}" for i in range(len(compiled.steps))]
+    q = compiled.source.copy().select(
+        *(exp.alias_(s.predicate.copy(), n) for s, n in zip(compiled.steps, names, strict=True))
+    ).where(exp.EQ(this=compiled.key.copy(), expression=exp.Literal.number(int(key))))
+    check_query(q, v.catalog)
+    try:
+        rows = con.execute(q.sql(dialect="duckdb")).fetchall()
+    except duckdb.Error as exc:
+        raise DatabaseError(f"the look-up query failed: {exc}", code="db_query") from None
+    if not rows:
+        return None
+    return [(_step_label(s, v.catalog, v.as_of, lang), bool(rows[0][i]))
+            for i, s in enumerate(compiled.steps)]

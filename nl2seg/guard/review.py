@@ -46,7 +46,7 @@ def prepare(rule: Rule, catalog: Catalog, as_of: dt.date, con: duckdb.DuckDBPyCo
             name: str | None = None, store: StateStore | None = None,
             expected_size: int | None = None, lang: Lang = "fr",
             config: GuardConfig | None = None, sample_size: int = 10,
-            actor: str = "nl2seg") -> Prepared:
+            actor: str = "nl2seg", record: bool = True) -> Prepared:
     from nl2seg.compile import compile_rule
     from nl2seg.preview import preview
     from nl2seg.readback import read_back
@@ -59,7 +59,7 @@ def prepare(rule: Rule, catalog: Catalog, as_of: dt.date, con: duckdb.DuckDBPyCo
                               cross_check=cross_check, expected_size=expected_size,
                               history=history, con=con, lang=lang,
                               config=config or GuardConfig()))
-    if store is not None and name:
+    if store is not None and name and record:
         store.record_preview(name, p.fingerprint, p.as_of.isoformat(), p.count, p.base, actor)
     return Prepared(rule=rule, compiled=compiled, preview=p,
                     readback=read_back(rule, catalog, as_of, lang=lang), warnings=warnings,
