@@ -24,7 +24,7 @@ def test_readme_first_screen_has_exactly_two_setup_commands() -> None:
     first = blocks(README, "bash")[0]
     commands = [line for line in first.splitlines() if line and not line.startswith("#")]
     assert len(commands) == 2
-    assert "nl2seg start" in commands[0] and "pytest" in commands[1]
+    assert "nl2seg app" in commands[0] and "pytest" in commands[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'pip install --quiet -e ".[test]"' in ci and "-m pytest" in ci
 
