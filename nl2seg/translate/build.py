@@ -180,12 +180,16 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
             used.add(id(it))
         elif any(x.kind == "event" and x.event == event for x in it.senses):
             used.add(id(it))
-    if inherited is not None:
+    own_filters = bool(filters or ranged)
+    if inherited is not None and not own_filters:
+        # an ellipsis ("… et plus de 3 fois") keeps the previous purchase's filters; a clause
+        # naming its own ("… mais jamais en ligne") does not
         for f in inherited.filters:
-            if f.property not in filters:
-                filters[f.property] = [f.value] if f.values is None else list(f.values)
+            filters[f.property] = [f.value] if f.values is None else list(f.values)
     time = seg.first("time")
-    window: Window | None = time.window if time else (inherited.window if inherited else None)
+    never = seg.has("never")
+    window: Window | None = time.window if time else (
+        inherited.window if inherited and not never else None)
     if time:
         used.add(id(time))
     flist = [PropertyFilter(property=p, op="eq", value=v[0]) if len(set(v)) == 1 else
@@ -248,6 +252,10 @@ def _levels(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
                              values=list(lvl.values) if lvl.values else None,
                              phrase=ctx.phrase(seg.items)))
             used.add(id(it))
+            for other in seg.items:  # "at high risk of churn": the field's own name
+                if other.kind == "lex" and other.senses and all(
+                        x.kind == "field" and x.field == s.field for x in other.senses):
+                    used.add(id(other))
     return out
 
 

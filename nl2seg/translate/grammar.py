@@ -13,14 +13,17 @@ def seqs(*phrases: str) -> tuple[Seq, ...]:
     return tuple(sorted((seq(p) for p in phrases), key=len, reverse=True))
 
 
-AND = seqs("et", "and", ",", "ainsi que", "as well as", "de même que", "aussi")
+AND = seqs("et", "and", ",", "ainsi que", "as well as", "de même que", "aussi", "mais", "but",
+           "tout en", "while")
 OR = seqs("ou", "or", "ou bien", "either", "soit")
 EXCLUDE = seqs("mais pas", "but not", "sauf", "except", "excepté", "hormis", "hors",
                "excluding", "en excluant", "à l'exclusion des", "à l'exclusion de",
                "en dehors des", "and not", "et pas", "et non", "mais non", "without the")
 NEVER = seqs("jamais", "never", "n'ont jamais", "n'a jamais", "not ever", "no purchase ever")
 NOT = seqs("pas", "not", "no", "aucun", "aucune", "sans", "without", "n'", "didn't",
-           "haven't", "hasn't", "don't", "doesn't", "non", "ni", "nor", "none")
+           "haven't", "hasn't", "don't", "doesn't", "non", "ni", "nor", "none", "rien",
+           "nothing", "haven", "hasn", "didn", "don", "doesn", "won", "aren", "isn", "wasn",
+           "weren")
 
 COMPARATORS: tuple[tuple[Seq, str], ...] = tuple(sorted(
     [(s, op) for op, words in {
@@ -80,7 +83,8 @@ FILLER = stems(
     "déjà", "fait", "effectué", "réalisé", "passé", "on", "se", "s'", "n", "ne", "celles",
     "ceux", "cours", "fois", "produits", "produit", "articles", "article", "site", "depuis",
     "lors", "pendant", "parmi", "notre", "nos", "mes", "sélectionne", "sélectionner",
-    "clientèle", "population", "profils", "quelque", "chose", "avant", "récemment",
+    "clientèle", "population", "profils", "quelque", "chose", "avant", "récemment", "date",
+    "datant", "remonte", "anything", "any",
     # English
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "with", "who", "that",
     "which", "have", "has", "had", "having", "been", "be", "is", "are", "was", "were", "did",

@@ -49,6 +49,20 @@ def _activation(items: list[Item]) -> tuple[str | None, list[Item]]:
     return None, items
 
 
+def _merge_value_alternatives(items: list[Item]) -> list[Item]:
+    """"gold ou VIP": an OR between two values of one field is that field's value list, not
+    a split of the whole request into two audiences."""
+    def fields(it: Item) -> set[str | None]:
+        return {s.field for s in it.senses if s.kind == "attr_value"} if it.kind == "lex" \
+            else set()
+
+    drop: set[int] = set()
+    for a, o, b in zip(items, items[1:], items[2:], strict=False):
+        if o.kind == "or" and a.j == o.i and o.j == b.i and fields(a) & fields(b) - {None}:
+            drop.add(id(o))
+    return [i for i in items if id(i) not in drop]
+
+
 class LocalTranslator:
     """Catalog-driven semantic parser implementing :class:`~nl2seg.translate.Translator`."""
 
@@ -96,6 +110,7 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
         if fixed:
             parsed = parse_items(toks, lex, as_of, lang)
     channel, items = _activation(parsed.items)
+    items = _merge_value_alternatives(items)
     ctx = Context(catalog, request, [(t.start, t.end) for t in toks], notes=raw)
     try:
         where, leftovers = combine(split(items), ctx)

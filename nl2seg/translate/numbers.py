@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nl2seg.translate.normalize import Tok
@@ -41,6 +42,9 @@ class Num:
 
 
 def _digits(word: str) -> float:
+    """'0,6' and '1.5' are decimals; '1,000' and '12,500' (groups of three) are thousands."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", word):
+        return float(word.replace(",", ""))
     return float(word.replace(",", "."))
 
 
@@ -71,6 +75,8 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
             value = WORDS[t.word]
         elif t.word in TIMES_WORDS:
             value, times = TIMES_WORDS[t.word], True
+        elif t.word in ONE and j < len(toks) and toks[j].word == "fois":
+            value = 1  # "une fois": a count; a bare "un" / "a" stays an article
         if value is None:
             i += 1
             continue

@@ -24,7 +24,7 @@ def fix_typos(toks: list[Tok], vocabulary: set[str],
     out: list[Tok] = []
     fixed: list[tuple[str, str]] = []
     for t in toks:
-        if t.surface not in unknown or t.key in vocabulary or len(t.key) < 5 or t.is_digit:
+        if t.surface not in unknown or t.key in vocabulary or len(t.word) < 5 or t.is_digit:
             out.append(t)
             continue
         near = {v for v in vocabulary if len(v) >= 4 and _one_edit(t.key, v)}
