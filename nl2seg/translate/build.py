@@ -200,6 +200,9 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
     if q is not None and q.unit is None and amount is None and not any(
             it.i == q.j and it.kind == "lex" for it in seg.items):
         q = None  # "members over 40 who came": the number is not about the event
+    if q is not None and q.unit is None and q.values is not None and "-" in ctx.phrase([q]) \
+            and min(q.values) >= 10 and max(q.values) <= 120:
+        q = None  # "women 25-34 who opened…": a bare range of that size is an age band
     if q is not None and q.unit != "age":
         used.add(id(q))
         money = q.unit == "money" or (amount is not None and q.unit != "count")

@@ -49,6 +49,10 @@ def _activation(items: list[Item]) -> tuple[str | None, list[Item]]:
     return None, items
 
 
+def _sense_id(s: object) -> tuple[object, ...]:
+    return tuple(getattr(s, f) for f in ("kind", "field", "event", "prop", "value", "level"))
+
+
 def _merge_value_alternatives(items: list[Item]) -> list[Item]:
     """"gold ou VIP": an OR between two values of one field is that field's value list, not
     a split of the whole request into two audiences."""
@@ -106,7 +110,12 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
     parsed = parse_items(toks, lex, as_of, lang)
     fixed: list[tuple[str, str]] = []
     if parsed.unmapped:
-        toks, fixed = fix_typos(toks, vocab, set(parsed.unmapped))
+        def same(a: str, b: str) -> bool:
+            sa, sb = lex.entries.get((a,)), lex.entries.get((b,))
+            return bool(sa) and bool(sb) and {_sense_id(x) for x in sa or []} == {
+                _sense_id(x) for x in sb or []}
+
+        toks, fixed = fix_typos(toks, vocab, set(parsed.unmapped), same)
         if fixed:
             parsed = parse_items(toks, lex, as_of, lang)
     channel, items = _activation(parsed.items)

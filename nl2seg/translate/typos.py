@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from nl2seg.translate.normalize import Tok
@@ -18,16 +19,25 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
-def fix_typos(toks: list[Tok], vocabulary: set[str],
-              unknown: set[str]) -> tuple[list[Tok], list[tuple[str, str]]]:
-    """Tokens with unknown words of 5+ letters replaced by their unique near neighbour."""
+def fix_typos(toks: list[Tok], vocabulary: set[str], unknown: set[str],
+              same: Callable[[str, str], bool] | None = None
+              ) -> tuple[list[Tok], list[tuple[str, str]]]:
+    """Tokens with unknown words of 5+ letters replaced by their unique near neighbour.
+
+    A stem of 4 letters ("achté" → "acht") may only gain or lose a letter ("achet"): one
+    substituted letter turns too many short words into others ("mari" is not "pari")."""
     out: list[Tok] = []
     fixed: list[tuple[str, str]] = []
     for t in toks:
         if t.surface not in unknown or t.key in vocabulary or len(t.word) < 5 or t.is_digit:
             out.append(t)
             continue
-        near = {v for v in vocabulary if len(v) >= 4 and _one_edit(t.key, v)}
+        near = {v for v in vocabulary if len(v) >= 4 and _one_edit(t.key, v)
+                and (len(t.key) >= 5 or len(v) != len(t.key))}  # short: no substitution
+        if len(near) > 1 and same is not None:
+            first = sorted(near)[0]
+            if all(same(first, v) for v in near):  # "acht": "achet" or "achat", one meaning
+                near = {first}
         if len(near) == 1:
             key = near.pop()
             out.append(replace(t, key=key))
