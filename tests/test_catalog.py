@@ -500,3 +500,17 @@ def test_draft_guesses_the_most_referenced_key_without_entity_words() -> None:
 def test_draft_of_an_empty_database_is_an_error() -> None:
     with pytest.raises(CatalogError, match="no tables"):
         draft_catalog(duckdb.connect(":memory:"), name="x")
+
+
+def test_every_concept_of_the_demo_catalog_validates(catalog: Catalog) -> None:
+    import datetime as dt
+
+    from nl2seg.concepts import concept_condition
+    from nl2seg.rule import LastWindow, Rule
+    from nl2seg.validate import validate
+
+    assert set(catalog.concepts) == {"abandoned_cart"}
+    for name in catalog.concepts:
+        for window in (None, LastWindow(n=30, unit="day")):
+            node = concept_condition(catalog, name, window)
+            validate(Rule(where=node), catalog, dt.date(2026, 6, 30))

@@ -380,6 +380,12 @@ CASES: list[Case] = [
      both(WOMEN, buy(f("store_format", "outlet")), never(f("channel", "online"))), None),
     ("clients silver qui n'ont rien acheté depuis 6 mois",
      both(attr("loyalty_tier", value="silver"), never(window=last(6, "month"))), None),
+    # §6 abandoned cart: an add-to-cart and no online purchase in the window (default 7 days)
+    ("paniers abandonnés", both(web("add_to_cart", window=last(7, "day")),
+                                never(f("channel", "online"), window=last(7, "day"))), None),
+    ("clients qui ont abandonné un panier ces 30 derniers jours",
+     both(web("add_to_cart", window=last(30, "day")),
+          never(f("channel", "online"), window=last(30, "day"))), None),
     # §3 brands
     ("clients qui ont acheté des produits Trotteur", buy(f("brand", "Trotteur")), None),
     ("customers who bought from Alti Sport", buy(f("brand", "Alti Sport")), None),

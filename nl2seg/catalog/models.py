@@ -228,6 +228,18 @@ class Channel(_Model):
     words: Words = Field(default_factory=Words)
 
 
+class Concept(_Model):
+    """A named business concept defined by a rule ("abandoned cart"): its words and the
+    conditions it stands for, where the string ``"$window"`` marks the window the request
+    gives (else ``default_window``)."""
+
+    label: Labels
+    description: str = ""
+    words: Words = Field(default_factory=Words)
+    default_window: dict[str, object] | None = None
+    conditions: list[dict[str, object]]
+
+
 class Entity(_Model):
     name: str
     table: str
@@ -246,6 +258,7 @@ class Catalog(_Model):
     tables: dict[str, Table]
     events: dict[str, Event] = Field(default_factory=dict)
     channels: dict[str, Channel] = Field(default_factory=dict)
+    concepts: dict[str, Concept] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:

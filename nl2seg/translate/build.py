@@ -376,10 +376,28 @@ def _lifecycle(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
     return out
 
 
+def _concepts(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
+    """Catalog concepts ("panier abandonné"), with the clause's window if it gives one."""
+    from nl2seg.concepts import concept_condition
+
+    out: list[Condition] = []
+    for it in seg.items:
+        names = [s.value for s in it.senses if s.kind == "concept"] if it.kind == "lex" else []
+        if not names:
+            continue
+        time = seg.first("time")
+        if time is not None:
+            used.add(id(time))
+        out.append(concept_condition(ctx.catalog, str(names[0]),
+                                     time.window if time else None, ctx.phrase(seg.items)))
+        used.add(id(it))
+    return out
+
+
 def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[Item]]:
     """The condition of one clause, and the items it could not use."""
     used: set[int] = set()
-    conds = _lifecycle(seg, ctx, used) + _levels(seg, ctx, used)
+    conds = _concepts(seg, ctx, used) + _lifecycle(seg, ctx, used) + _levels(seg, ctx, used)
     event, ev_item = _event_of(seg, ctx, used)
     evc: EventCondition | None = None
     if event is not None:

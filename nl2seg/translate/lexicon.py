@@ -14,7 +14,8 @@ from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
 from nl2seg.translate.normalize import keys, surface
 
 Scalar = bool | int | float | str
-SenseKind = Literal["attr_value", "field", "level", "event", "prop", "prop_value", "channel"]
+SenseKind = Literal["attr_value", "field", "level", "event", "prop", "prop_value", "channel",
+                    "concept"]
 _NEG_PREFIXES = ("non ", "non-", "sans ", "no ", "not ")
 
 
@@ -142,6 +143,9 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         _column(lex, fname, catalog.column(fname))
     for ename in catalog.events:
         _event(lex, catalog, ename)
+    for name, concept in catalog.concepts.items():
+        for phrase, w in _names(concept.words, concept.label):
+            lex.add(phrase, Sense("concept", value=name, weight=w + 1))
     for cname, ch in catalog.channels.items():
         for phrase, w in _names(ch.words, ch.label):
             lex.add(phrase, Sense("channel", value=cname, weight=w))

@@ -83,7 +83,19 @@ def catalog_cards(catalog: Catalog, want: set[str] | None = None) -> list[Card]:
              if f.split(".")[-1] != catalog.tables[_table(f)].customer_key]
     cards += [_event_card(catalog, e, want) for e in catalog.events]
     cards += [_channel_card(catalog, c) for c in catalog.channels]
+    cards += [_concept_card(catalog, c) for c in catalog.concepts]
     return cards
+
+
+def _concept_card(catalog: Catalog, name: str) -> Card:
+    import json
+
+    c = catalog.concepts[name]
+    names = _names(c.label, c.words)
+    text = (f"- concept {name!r}: {c.description} Words: {', '.join(names)}. Write it as these "
+            f"conditions (\"$window\" = the request's window, else {c.default_window}): "
+            + json.dumps(c.conditions, ensure_ascii=False))
+    return Card(name, text, _stems(name, *names), always=True, compact=text)
 
 
 def _header(catalog: Catalog) -> str:
