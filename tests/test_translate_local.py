@@ -386,6 +386,12 @@ CASES: list[Case] = [
     ("clients qui ont abandonné un panier ces 30 derniers jours",
      both(web("add_to_cart", window=last(30, "day")),
           never(f("channel", "online"), window=last(30, "day"))), None),
+    # OR keeps the request's head shared: profile AND (clause OR clause)
+    ("VIP qui ont acheté en ligne ou en magasin",
+     both(VIP, either(buy(f("channel", "online")), buy(f("channel", "store")))), None),
+    ("Parisiens qui ont acheté en ligne ou Lyonnais qui ont acheté en magasin",
+     either(both(PARIS, buy(f("channel", "online"))),
+            both(attr("city", value="Lyon"), buy(f("channel", "store")))), None),
     # §3 brands
     ("clients qui ont acheté des produits Trotteur", buy(f("brand", "Trotteur")), None),
     ("customers who bought from Alti Sport", buy(f("brand", "Alti Sport")), None),

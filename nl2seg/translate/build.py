@@ -435,9 +435,7 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
         if node is None:
             continue
         if seg.connector == "or" and terms:
-            prev = terms.pop()
-            kids = [*prev.conditions, node] if isinstance(prev, AnyOf) else [prev, node]
-            terms.append(AnyOf(conditions=kids))
+            terms.append(_or(terms.pop(), node))
         elif seg.connector == "and" and terms and _merge(terms[-1], node) is not None:
             merged = _merge(terms[-1], node)
             assert merged is not None
@@ -448,6 +446,34 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
     if not terms:
         return None, leftovers
     return (terms[0] if len(terms) == 1 else All(conditions=terms)), leftovers
+
+
+_PROFILE = (Attribute, Age, DateIn)
+
+
+def _or(prev: Condition, node: Condition) -> Condition:
+    """``prev OR node``, where the head of the request stays shared.
+
+    "franciliens ayant acheté du sport ou à forte appétence sport": the profile words before
+    the first clause ("franciliens") qualify both alternatives, so the result is
+    ``head AND (clause OR node)`` — unless the new alternative brings a profile of its own
+    ("Parisiens qui… ou Lyonnais qui…"). A window the first clause gives ("qui, ces 7 derniers
+    jours, ont visité le site ou ouvert un email") also applies to an event alternative that
+    gives none."""
+    if isinstance(prev, AnyOf):
+        return AnyOf(conditions=[*prev.conditions, node], phrase=prev.phrase)
+    parts = prev.conditions if isinstance(prev, All) else [prev]
+    head = [c for c in parts if isinstance(c, _PROFILE)]
+    body = [c for c in parts if not isinstance(c, _PROFILE)]
+    own = node.conditions if isinstance(node, All) else [node]
+    if isinstance(node, EventCondition) and node.window is None:
+        windows = [c.window for c in body if isinstance(c, EventCondition) and c.window]
+        if len(windows) == 1:
+            node = node.model_copy(update={"window": windows[0]})
+    if not head or not body or any(isinstance(c, _PROFILE) for c in own):
+        return AnyOf(conditions=[prev, node])
+    left: Condition = body[0] if len(body) == 1 else All(conditions=body)
+    return All(conditions=[*head, AnyOf(conditions=[left, node])], phrase=prev.phrase)
 
 
 def _merge(a: Condition, b: Condition) -> Attribute | None:
