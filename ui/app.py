@@ -180,7 +180,8 @@ def do_export(day: dt.date) -> None:
     rule = current_rule()
     assert rule is not None
     channel = None if ss.export_channel == "none" else ss.export_channel
-    with open_db(DB) as con, StateStore(STATE) as store:
+    with st.spinner(t("Export en cours…", "Exporting…")), open_db(DB) as con, \
+            StateStore(STATE) as store:
         a = latest_approval(store, ss.get("audience_name") or "")
         res = export_audience(store, con, a, rule, catalog(), day, channel=channel,
                               fmt=ss.export_format, out_dir=EXPORTS,
