@@ -236,3 +236,30 @@ def test_shipped_cases_follow_the_documented_conventions() -> None:
         if c.gold_sql:
             check_gold(c.gold_sql)
             assert "meta.dataset" in c.gold_sql and "2026-06-30" not in c.gold_sql, c.id
+
+
+def test_cli_eval_scores_the_llm_translator_with_tokens_and_cost(
+        tmp_path: Path, demo_db: Path) -> None:
+    from fake_openai import Reply, answer, fake_openai
+
+    rule = {"version": 1, "channel": None, "request": "x", "where": {
+        "kind": "attribute", "phrase": "VIP", "field": "crm.customers.loyalty_tier",
+        "op": "eq", "value": "vip", "values": None}}
+    cases_dir = tmp_path / "cases" / "dev"
+    write_cases(cases_dir, [
+        {"id": "v", "request": "clients VIP", "lang": "fr", "tags": [], "gold_sql": VIP_GOLD},
+        {"id": "g", "request": "clients gold", "lang": "fr", "tags": [],
+         "gold_sql": VIP_GOLD.replace("'vip'", "'gold'")}])
+    with fake_openai([Reply(answer(rule), usage=(1000, 50))]) as srv:
+        res = CliRunner().invoke(main, [
+            "eval", "--cases", str(tmp_path / "cases"), "--db", str(demo_db), "--no-second",
+            "--translator", "llm", "--model", "fake-1", "--json", str(tmp_path / "r.json")],
+            env={"OPENAI_BASE_URL": srv.base_url, "NL2SEG_LLM_PRICE": "0.15,0.60"})
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert (data["translator"], data["model"]) == ("llm", "fake-1")
+    assert [c["status"] for c in data["cases"]] == ["pass", "fail"]
+    s = data["summary"]
+    assert (s["prompt_tokens"], s["completion_tokens"]) == (2000, 100)
+    assert s["cost_usd"] == round((2000 * 0.15 + 100 * 0.60) / 1e6, 4)
+    assert "tokens 2,000 + 100" in res.output
