@@ -403,3 +403,17 @@ def test_cli_preview_shows_the_warnings(demo_db: Path) -> None:
     codes = {w["code"] for w in data["warnings"]}
     assert {"expectation_mismatch", "sensitive_field", "no_channel"} <= codes
     assert all(":" in w["id"] for w in data["warnings"])
+
+
+def test_a_broken_state_file_is_a_clear_error_and_is_left_alone(tmp_path: Path) -> None:
+    from nl2seg.guard import StateError
+
+    bad = tmp_path / "state.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    before = bad.read_bytes()
+    with pytest.raises(StateError) as err:
+        StateStore(bad)
+    assert err.value.code == "state_corrupt" and "move it aside" in str(err.value)
+    assert bad.read_bytes() == before
+    res = CliRunner().invoke(main, ["audit", "verify", "--state", str(bad)])
+    assert res.exit_code == 1 and "error [state_corrupt]" in res.output
