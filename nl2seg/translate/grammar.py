@@ -48,7 +48,8 @@ SUFFIX_OPS: tuple[tuple[Seq, str], ...] = tuple(
     + [(s, "lte") for s in seqs("ou moins", "or less", "or fewer", "and under", "and below",
                                  "au maximum", "maximum", "or younger")])
 UPWARD = seqs("et plus", "and above", "ou plus", "et au-dessus", "or above", "or higher",
-              "and up", "et au-delà", "ou mieux", "or better", "and higher")
+              "and up", "et au-delà", "ou mieux", "or better", "and higher", "and-above",
+              "and-up", "or-above", "or-higher", "et-plus")
 
 TIMES = stems("fois", "times", "time")
 AGE_UNITS = seqs("ans", "an", "years old", "year old", "years", "yo")
