@@ -393,6 +393,7 @@ def test_corruption_report_counts_only_real_changes(demo_con: duckdb.DuckDBPyCon
     assert by["months read as days"].corrupted == 1 and by["months read as days"].warned == 1
     assert all(k.disagreement == k.corrupted for k in rep.kinds)
     assert "| months read as days | 1 | 100 % |" in corruption_markdown(rep)
+    assert by["months read as days"].big == by["months read as days"].big_warned == 1
 
 
 def test_cli_preview_shows_the_warnings(demo_db: Path) -> None:

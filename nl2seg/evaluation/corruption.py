@@ -154,6 +154,9 @@ class KindResult(BaseModel):
     warned: int
     warned_with_size: int
     disagreement: int
+    big: int = 0
+    """Corruptions that change the audience size by more than a factor of 2."""
+    big_warned: int = 0
     by_code: dict[str, int]
 
 
@@ -182,6 +185,14 @@ def _ids(rule: Rule, catalog: Catalog, as_of: dt.date,
     return {int(r[0]) for r in con.execute(q.sql(dialect="duckdb")).fetchall()}
 
 
+def _factor(a: int, b: int) -> float:
+    if a == b:
+        return 1.0
+    if min(a, b) == 0:
+        return float("inf")
+    return max(a, b) / min(a, b)
+
+
 def run_corruptions(rules: list[Rule], catalog: Catalog, as_of: dt.date,
                     con: duckdb.DuckDBPyConnection,
                     progress: Callable[[int, int], None] | None = None) -> CorruptionReport:
@@ -203,7 +214,7 @@ def run_corruptions(rules: list[Rule], catalog: Catalog, as_of: dt.date,
                 bad = corrupt(rule, catalog)
                 if bad is None or _ids(bad, catalog, as_of, con) == good_ids:
                     continue
-                _, bad_codes = _alarms(bad, catalog, as_of, con, None)
+                bad_count, bad_codes = _alarms(bad, catalog, as_of, con, None)
                 _, bad_sized = _alarms(bad, catalog, as_of, con, count)
             except Nl2SegError:
                 continue  # a corruption the validator rejects never reaches a reviewer
@@ -211,6 +222,9 @@ def run_corruptions(rules: list[Rule], catalog: Catalog, as_of: dt.date,
             r.corrupted += 1
             r.warned += bool(bad_codes)
             r.warned_with_size += bool(bad_sized)
+            if _factor(count, bad_count) > 2:
+                r.big += 1
+                r.big_warned += bool(bad_codes)
             cc = cross_check(Translation(rule=bad, translator="llm"), good, catalog, as_of)
             r.disagreement += not cc.agree
             for c in bad_codes:
@@ -227,17 +241,28 @@ def corruption_markdown(rep: CorruptionReport) -> str:
         return f"{100 * a / b:.0f} %" if b else "–"
 
     lines = ["| corruption | corrupted rules | ≥1 warning | ≥1 warning, size stated | "
-             "disagreement (other translator right) | most frequent warnings |",
-             "|---|---:|---:|---:|---:|---|"]
+             "size changed > ×2: caught | disagreement (other translator right) | "
+             "most frequent warnings |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    tot = KindResult(kind="all", corrupted=0, warned=0, warned_with_size=0, disagreement=0,
+                     by_code={})
     for r in rep.kinds:
         top = ", ".join(f"{c} {n}" for c, n in sorted(r.by_code.items(),
                                                        key=lambda x: -x[1])[:3])
         lines.append(f"| {r.kind} | {r.corrupted} | {pct(r.warned, r.corrupted)} | "
                      f"{pct(r.warned_with_size, r.corrupted)} | "
+                     f"{r.big_warned}/{r.big} ({pct(r.big_warned, r.big)}) | "
                      f"{pct(r.disagreement, r.corrupted)} | {top} |")
+        for f in ("corrupted", "warned", "warned_with_size", "disagreement", "big",
+                  "big_warned"):
+            setattr(tot, f, getattr(tot, f) + getattr(r, f))
+    lines.append(f"| **all kinds** | {tot.corrupted} | {pct(tot.warned, tot.corrupted)} | "
+                 f"{pct(tot.warned_with_size, tot.corrupted)} | {tot.big_warned}/{tot.big} "
+                 f"({pct(tot.big_warned, tot.big)}) | {pct(tot.disagreement, tot.corrupted)} "
+                 "| |")
     top = ", ".join(f"{c} {n}" for c, n in sorted(rep.false_alarm_codes.items(),
                                                    key=lambda x: -x[1])[:4])
     lines.append(f"| *correct rules (false alarms)* | {rep.correct_rules} | "
                  f"{pct(rep.false_alarms, rep.correct_rules)} | "
-                 f"{pct(rep.false_alarms_with_size, rep.correct_rules)} | – | {top} |")
+                 f"{pct(rep.false_alarms_with_size, rep.correct_rules)} | – | – | {top} |")
     return "\n".join(lines) + "\n"
