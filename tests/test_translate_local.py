@@ -409,6 +409,38 @@ CASES: list[Case] = [
     ("acheté des chausures", buy(SHOES), None),
     ("ACHETE EN MAGASIN", buy(STORE), None),
     ("clients parisiens qui ont achete des vetements", both(PARIS, buy(APPAREL)), None),
+    ("clients qui ont ouver une newsletter", email("open"), None),
+    # --- phrasing found by the dev eval cases ------------------------------------------------
+    ("customers who added shoes to their cart", ev("web_visit", f("event_type", "add_to_cart"),
+                                                    SHOES), None),
+    ("clients qui ont ajouté des chaussures au panier",
+     ev("web_visit", f("event_type", "add_to_cart"), SHOES), None),
+    ("customers who bought in a store in Lyon", buy(STORE, f("store_city", "Lyon")), None),
+    ("clientes nées dans les années 90 qui ont visité le site ces 7 derniers jours",
+     both(born(dates("1990-01-01", "2000-01-01")), WOMEN, web(window=last(7, "day"))), None),
+    ("clientes nées dans les années 90 qui ont visité le site",
+     both(born(dates("1990-01-01", "2000-01-01")), WOMEN, web()), None),
+    ("abonnés à la newsletter qui, cette semaine, ont soit visité le site soit cliqué dans "
+     "un email", both(attr("email_opt_in", value=True), either(
+         web(window=cal("week")), email("click", window=cal("week")))), None),
+    ("gold and VIP members", both(attr("loyalty_tier", "in", values=["gold", "vip"]),
+                                  attr("loyalty_tier", "ne", "none")), None),
+    ("clients de niveau argent et plus",
+     attr("loyalty_tier", "in", values=["silver", "gold", "vip"]), None),
+    ("nos clients lyonnais", attr("city", value="Lyon"), None),
+    ("clients qui ont acheté plus d'une fois", count("gt", 1), None),
+    ("clients ayant fait au moins un achat en ligne", count("gte", 1, ONLINE), None),
+    ("customers who made only a single purchase in store", count("eq", 1, STORE), None),
+    ("panier moyen au-dessus de 70 €", spend("avg", "gt", 70), None),
+    ("customers who shopped in store and online this year",
+     both(buy(STORE, window=cal("year")), buy(ONLINE, window=cal("year"))), None),
+    ("clients qui ont acheté en 2025 mais pas cette année",
+     both(buy(window=dates("2025-01-01", "2026-01-01")), never(window=cal("year"))),
+     None),
+    ("customers living outside Belgium", Not(condition=attr("country", value="BE")), None),
+    ("clients résidant à Lyon", attr("city", value="Lyon"), None),
+    ("loyalty members with a strong shoes propensity",
+     both(attr("loyalty_tier", "ne", "none"), score("appetence_shoes", "gte", 0.7)), None),
 ]
 
 REFUSALS = [

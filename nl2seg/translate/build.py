@@ -64,7 +64,16 @@ class Context:
         return self.request[self.token_spans[i][0]:self.token_spans[j - 1][1]]
 
 
+_EITHER = frozenset({"either", "soit"})
+
+
 def split(items: list[Item]) -> list[Segment]:
+    """Clauses between connectors. "either" / the first "soit" only announce the "or" that
+    follows, and a clause that only says when ("who, in the last 7 days, either visited the
+    site or …") belongs to the clause after it."""
+    ors = [i for i in items if i.kind == "or"]
+    items = [i for i in items if not (i.kind == "or" and keys(i.text)[:1] and keys(i.text)[0]
+                                      in _EITHER and i is not ors[-1])]
     segs = [Segment([])]
     for it in items:
         if it.kind in {"and", "or", "excl"}:
@@ -74,7 +83,16 @@ def split(items: list[Item]) -> list[Segment]:
                 segs[-1].connector = "excl"
         else:
             segs[-1].items.append(it)
-    return [s for s in segs if s.items]
+    segs = [s for s in segs if s.items]
+    out: list[Segment] = []
+    for k, seg in enumerate(segs):
+        time_before = bool(out) and all(i.kind == "time" for i in out[-1].items)
+        time_last = bool(out) and k == len(segs) - 1 and all(i.kind == "time" for i in seg.items)
+        if seg.connector == "and" and (time_before or time_last):
+            out[-1] = Segment(out[-1].items + seg.items, out[-1].connector)
+        else:
+            out.append(seg)
+    return out
 
 
 # --- sense choice ----------------------------------------------------------------------------
@@ -94,8 +112,9 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
                    for s in it.senses):
                 return ctx.prev_event.event, None
         if all(i.kind in {"qty", "time", "not", "never", "first", "last", "avg", "sum"}
-               for i in items) and seg.has("qty"):
-            return ctx.prev_event.event, None
+               for i in items) and (seg.has("qty") or seg.has("time")):
+            return ctx.prev_event.event, None  # "… entre 2 et 5 fois l'an dernier mais pas ce
+            # mois-ci": the same purchases, another window
     for it in items:
         if it.kind == "lex" and it.senses and all(s.kind in {"prop_value", "prop", "channel"}
                                                   for s in it.senses):
@@ -186,7 +205,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         # naming its own ("… mais jamais en ligne") does not
         for f in inherited.filters:
             filters[f.property] = [f.value] if f.values is None else list(f.values)
-    time = seg.first("time")
+    time = _event_time(seg, cat)
     never = seg.has("never")
     window: Window | None = time.window if time else (
         inherited.window if inherited and not never else None)
@@ -225,6 +244,26 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         kw["aggregate"] = "last"
     ctx.used_events.add(event)
     return EventCondition(**kw, phrase=ctx.phrase(seg.items))
+
+
+def _date_words(seg: Segment, cat: Catalog) -> list[Item]:
+    return [it for it in seg.items if it.kind == "lex" and any(
+        s.kind == "field" and cat.column(s.field or "").family in {"date", "timestamp"}
+        for s in it.senses)]
+
+
+def _bound_time(seg: Segment, word: Item) -> Item | None:
+    """The time said right after a date field's word ("nées dans les années 80")."""
+    return next((t for t in seg.items if t.kind == "time" and 0 <= t.i - word.j <= 3), None)
+
+
+def _event_time(seg: Segment, cat: Catalog) -> Item | None:
+    """The clause's time for its event, never one bound to a date field ("nées dans les
+    années 80 qui ont ajouté au panier [ces deux dernières semaines]")."""
+    times = [t for t in seg.items if t.kind == "time"]
+    bound = {id(b) for w in _date_words(seg, cat) if (b := _bound_time(seg, w))}
+    times = [t for t in times if id(t) not in bound]
+    return times[0] if times else None
 
 
 def _level_field(it: Item, seg: Segment, cat: Catalog, used: set[int]) -> Sense:
@@ -286,7 +325,12 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
             s = max((x for x in it.senses if x.kind == "attr_value"), key=lambda x: x.weight)
             vals = values.setdefault((s.field or "", s.negated), [])
             vals.append(s.value)
-            nxt = [x for x in seg.items if x.i == it.j and x.kind == "upward"]
+            between = [x for x in seg.items if x.i >= it.j and x.kind == "lex" and x.senses
+                       and all(y.kind == "field" and y.field == s.field for y in x.senses)]
+            at = between[0].j if between and between[0].i == it.j else it.j
+            nxt = [x for x in seg.items if x.i == at and x.kind == "upward"]  # "gold tier and up"
+            if nxt and at != it.j:
+                used.add(id(between[0]))
             col_values = cat.column(s.field or "").value_names()
             if nxt and s.value in col_values:
                 vals.extend(col_values[col_values.index(s.value) + 1:])
@@ -298,8 +342,9 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
             if col.family == "boolean":
                 out.append(Attribute(field=f, op="eq", value=not seg.negated, phrase=phrase))
             elif col.family in {"date", "timestamp"} and time is not None:
-                out.append(DateIn(field=f, window=time.window, phrase=phrase))
-                used.add(id(time))
+                own = _bound_time(seg, it) or time
+                out.append(DateIn(field=f, window=own.window, phrase=phrase))
+                used.add(id(own))
             elif col.role == "birth_date" and q is not None:
                 continue
             elif col.values and any(x.kind == "attr_value" and x.field == f
@@ -434,6 +479,9 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
         leftovers += left
         if node is None:
             continue
+        if seg.connector == "and" and terms and isinstance(node, EventCondition) \
+                and node.window is not None and _elliptic(seg):
+            terms[-1] = _share_window(terms[-1], node)
         if seg.connector == "or" and terms:
             terms.append(_or(terms.pop(), node))
         elif seg.connector == "and" and terms and _merge(terms[-1], node) is not None:
@@ -449,6 +497,25 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
 
 
 _PROFILE = (Attribute, Age, DateIn)
+
+
+def _elliptic(seg: Segment) -> bool:
+    """A clause without its own event word ("… en magasin et en ligne ces 3 derniers mois")."""
+    return not any(s.kind == "event" for it in seg.items if it.kind == "lex" for s in it.senses)
+
+
+def _share_window(prev: Condition, node: EventCondition) -> Condition:
+    """"bought in store and online in the last 3 months": the time said once at the end of
+    an elliptic "and" belongs to both purchases."""
+    if isinstance(prev, EventCondition) and prev.event == node.event and prev.window is None \
+            and prev.aggregate == node.aggregate:
+        return prev.model_copy(update={"window": node.window})
+    if isinstance(prev, All):
+        last = prev.conditions[-1]
+        shared = _share_window(last, node)
+        if shared is not last:
+            return prev.model_copy(update={"conditions": [*prev.conditions[:-1], shared]})
+    return prev
 
 
 def _or(prev: Condition, node: Condition) -> Condition:

@@ -23,7 +23,7 @@ NEVER = seqs("jamais", "never", "n'ont jamais", "n'a jamais", "not ever", "no pu
 NOT = seqs("pas", "not", "no", "aucun", "aucune", "sans", "without", "n'", "didn't",
            "haven't", "hasn't", "don't", "doesn't", "non", "ni", "nor", "none", "rien",
            "nothing", "haven", "hasn", "didn", "don", "doesn", "won", "aren", "isn", "wasn",
-           "weren")
+           "weren", "outside")
 
 COMPARATORS: tuple[tuple[Seq, str], ...] = tuple(sorted(
     [(s, op) for op, words in {
@@ -32,13 +32,15 @@ COMPARATORS: tuple[tuple[Seq, str], ...] = tuple(sorted(
                 ">="),
         "gt": ("plus de", "plus d'", "more than", "over", "above", "supérieur à",
                "supérieure à", "supérieurs à", "greater than", "au-delà de", "beyond",
-               "plus que", ">", "higher than", "older than"),
+               "plus que", ">", "higher than", "older than", "au-dessus de", "au dessus de",
+                "au-delà d'"),
         "lte": ("au plus", "at most", "up to", "jusqu'à", "maximum", "max", "pas plus de",
                 "no more than", "inférieur ou égal à", "inférieure ou égale à", "<="),
         "lt": ("moins de", "moins d'", "less than", "under", "below", "inférieur à",
-               "inférieure à", "fewer than", "<", "lower than", "younger than"),
+               "inférieure à", "fewer than", "<", "lower than", "younger than", "en dessous de",
+               "en-dessous de", "au-dessous de"),
         "eq": ("exactement", "exactly", "pile", "precisely", "précisément", "égal à",
-               "equal to", "tout juste"),
+               "equal to", "tout juste", "only"),
     }.items() for s in seqs(*words)], key=lambda x: -len(x[0])))
 BETWEEN = (seqs("entre", "between", "de", "from"), seqs("et", "and", "à", "to", "-"))
 SUFFIX_OPS: tuple[tuple[Seq, str], ...] = tuple(
@@ -66,7 +68,7 @@ LAST = seqs("dernier", "dernière", "last", "latest", "most recent", "plus réce
 
 ACTIVATE = stems("campagne", "campaign", "envoi", "send", "sending", "cibler", "target",
                  "targeting", "ciblage", "activation", "blast", "diffusion", "export",
-                 "exporter", "relancer", "contacter", "contact", "toucher", "reach")
+                 "exporter", "relancer", "contacter", "contact", "toucher", "reach", "audience")
 
 HOSTILE = ("select ", "drop ", "delete ", "insert ", "update ", "truncate ", "alter ", " union ",
            ";", "--", "/*", "ignore ", "oublie ", "instructions", "system prompt", "prompt",
@@ -85,7 +87,9 @@ FILLER = stems(
     "ceux", "cours", "fois", "produits", "produit", "articles", "article", "site", "depuis",
     "lors", "pendant", "parmi", "notre", "nos", "mes", "sélectionne", "sélectionner",
     "clientèle", "population", "profils", "quelque", "chose", "avant", "récemment", "date",
-    "datant", "remonte", "anything", "any",
+    "datant", "remonte", "anything", "any", "habite", "habitent", "habitant", "habitants",
+    "résidant", "résidents", "résident", "vivant", "demeurant", "basés", "compris", "comprise",
+    "comprises", "inclus", "incluse", "incluses",
     # English
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "by", "with", "who", "that",
     "which", "have", "has", "had", "having", "been", "be", "is", "are", "was", "were", "did",
@@ -95,7 +99,9 @@ FILLER = stems(
     "items", "item", "products", "product", "our", "my", "select", "someone", "anyone",
     "one", "ones", "them", "they", "it", "s", "t", "please", "stuff", "something", "website",
     "site", "web", "over", "past", "recently", "before", "whose", "base", "about", "score",
-    "scores", "aged", "age", "ordered", "regarding", "concernant", "pour", "motif",
+    "scores", "aged", "age", "ordered", "regarding", "concernant", "pour", "motif", "living",
+    "lives", "live", "based", "resident", "residents", "residing", "both", "also",
+    "inclusive", "included",
 )
 """Words that carry no condition on their own."""
 

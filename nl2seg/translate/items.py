@@ -152,7 +152,47 @@ def _lexicon(c: _Claims, lex: Lexicon) -> None:
             i += 1
 
 
+_POSSESSIVES = frozenset({"nos", "vos"})
 _WEAK = frozenset({"a", "an", "de", "en", "la", "le", "in", "on", "of"})
+_DETERMINERS = frozenset({"their", "his", "her", "the", "a", "an", "leur", "leurs", "son", "sa",
+                          "ses", "le", "la", "les", "un", "une"})
+
+
+def _gapped(c: _Claims, lex: Lexicon) -> None:
+    """A phrase split by its object: "added shoes to their cart", "ajouté des chaussures au
+    panier" read as "added to cart" + "shoes". The head words (still unclaimed) become the
+    item; the words the gap holds stay free for their own meaning; the tail is consumed."""
+    for key, senses in lex.entries.items():
+        if len(key) < 2 or not all(s.kind in {"prop_value", "event"} for s in senses):
+            continue
+        for i in range(len(c.toks)):
+            for m in range(1, len(key)):
+                if tuple(c.keys[i:i + m]) != key[:m] or not c.free(i, i + m) \
+                        or all(k in g.FILLER for k in key[:m]):
+                    continue
+                tail = _tail_at(c, i + m, key[m:])
+                if tail is not None and any(k not in _DETERMINERS
+                                            for k in c.keys[i + m:tail[0]]):
+                    c.claim(Item("lex", i, i + m, c.text(i, i + m), senses=list(senses)))
+                    for x in tail:
+                        c.used[x] = True
+                    break
+
+
+def _tail_at(c: _Claims, start: int, tail: tuple[str, ...]) -> list[int] | None:
+    for gap in range(1, 4):
+        pos, got = start + gap, []
+        for word in tail:
+            while pos < len(c.keys) and c.keys[pos] in _DETERMINERS and c.keys[pos] != word:
+                pos += 1
+            if pos < len(c.keys) and c.keys[pos] == word and c.free(pos, pos + 1):
+                got.append(pos)
+                pos += 1
+            else:
+                break
+        else:
+            return got
+    return None
 
 
 def _words(c: _Claims) -> None:
@@ -161,6 +201,8 @@ def _words(c: _Claims) -> None:
             continue
         for kind, seqs in _WORD_ITEMS:
             n = c.seq_at(i, seqs)
+            if n and kind == "not" and c.toks[i].word in _POSSESSIVES:
+                continue  # "nos clientes": stems like "no", means "our"
             if n:
                 c.claim(Item(kind, i, i + n, c.text(i, i + n)))
                 break
@@ -190,6 +232,7 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
         for kind, seqs in _CONNECTORS[lang]:
             if c.seq_at(i, seqs):
                 c.claim(Item(kind, i, i + 1, c.text(i, i + 1)))  # type: ignore[arg-type]
+    _gapped(c, lex)  # before single words claim the tail ("cart")
     _lexicon(c, lex)
     for i in range(len(toks)):
         for words in lex.entity_words:

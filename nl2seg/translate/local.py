@@ -54,16 +54,17 @@ def _sense_id(s: object) -> tuple[object, ...]:
 
 
 def _merge_value_alternatives(items: list[Item]) -> list[Item]:
-    """"gold ou VIP": an OR between two values of one field is that field's value list, not
-    a split of the whole request into two audiences."""
+    """"gold ou VIP", "gold and VIP members": two values of one field joined by "or" or
+    "and" are that field's value list, not a split of the whole request into two audiences."""
     def fields(it: Item) -> set[str | None]:
         return {s.field for s in it.senses if s.kind == "attr_value"} if it.kind == "lex" \
             else set()
 
     drop: set[int] = set()
     for a, o, b in zip(items, items[1:], items[2:], strict=False):
-        if o.kind == "or" and a.j == o.i and o.j == b.i and fields(a) & fields(b) - {None}:
-            drop.add(id(o))
+        joins = o.kind == "or" or (o.kind == "and" and keys(o.text) in {("and",), ("et",)})
+        if joins and a.j == o.i and o.j == b.i and fields(a) & fields(b) - {None}:
+            drop.add(id(o))  # "gold and VIP members": one customer has one tier: either
     return [i for i in items if id(i) not in drop]
 
 
@@ -110,12 +111,13 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
     parsed = parse_items(toks, lex, as_of, lang)
     fixed: list[tuple[str, str]] = []
     if parsed.unmapped:
-        def same(a: str, b: str) -> bool:
+        def covers(a: str, b: str) -> bool:
             sa, sb = lex.entries.get((a,)), lex.entries.get((b,))
-            return bool(sa) and bool(sb) and {_sense_id(x) for x in sa or []} == {
+            return bool(sa) and bool(sb) and {_sense_id(x) for x in sa or []} >= {
                 _sense_id(x) for x in sb or []}
 
-        toks, fixed = fix_typos(toks, vocab, set(parsed.unmapped), same)
+        toks, fixed = fix_typos(toks, vocab, set(parsed.unmapped), covers,
+                                weak=frozenset(g.FILLER))
         if fixed:
             parsed = parse_items(toks, lex, as_of, lang)
     channel, items = _activation(parsed.items)

@@ -63,7 +63,9 @@ def skey(word: str) -> str:
 
 
 def seq(phrase: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in fold(phrase).split())
+    """The keys of a grammar phrase, tokenized like a request ("plus d'" → plu, d) so that
+    elisions and hyphens match; bare punctuation ("," "-") keeps its own key."""
+    return tuple(t.key for t in tokenize(phrase)) or tuple(stem(w) for w in fold(phrase).split())
 
 
 def tokenize(text: str) -> list[Tok]:

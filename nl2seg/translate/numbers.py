@@ -30,6 +30,18 @@ MONEY = frozenset({"€", "eur", "euro", "euros", "$"})
 SCALE = {"k": 1000.0, "m": 1_000_000.0}
 
 
+SINGLE = frozenset({"single", "seul", "seule"})
+_OP_TAILS = frozenset({"moins", "least", "than", "only", "exactly", "exactement"})
+
+
+def _after_op(toks: list[Tok], i: int) -> bool:
+    """Is "un" / "one" the number of a comparison ("au moins un", "plus d'un", "only one")?"""
+    prev = toks[i - 1].word if i > 0 else ""
+    if prev in _OP_TAILS:
+        return True
+    return prev in {"d", "d'"} and i > 1 and toks[i - 2].word in {"plus", "moins"}
+
+
 @dataclass(frozen=True)
 class Num:
     """A number spanning tokens ``[i, j)``; ``times`` for "twice"; ``money`` for "500 €"."""
@@ -75,8 +87,10 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
             value = WORDS[t.word]
         elif t.word in TIMES_WORDS:
             value, times = TIMES_WORDS[t.word], True
-        elif t.word in ONE and j < len(toks) and toks[j].word == "fois":
-            value = 1  # "une fois": a count; a bare "un" / "a" stays an article
+        elif t.word in ONE and j < len(toks) and toks[j].word in SINGLE:
+            value, j = 1, j + 1  # "a single purchase", "une seule fois"
+        elif t.word in ONE and ((j < len(toks) and toks[j].word == "fois") or _after_op(toks, i)):
+            value = 1  # "une fois", "au moins un achat": a count; a bare "un" stays an article
         if value is None:
             i += 1
             continue
