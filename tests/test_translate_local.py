@@ -515,6 +515,49 @@ def test_every_node_records_its_phrase() -> None:
         assert node.phrase
 
 
+def _leaf_phrases(node: Any) -> dict[str, str]:
+    """``{what the leaf tests: its phrase}`` for the leaves of a rule."""
+    if isinstance(node, (All, AnyOf)):
+        return {k: v for c in node.conditions for k, v in _leaf_phrases(c).items()}
+    if isinstance(node, Not):
+        return _leaf_phrases(node.condition)
+    what = getattr(node, "field", None) or f"{node.event}:{node.aggregate}"
+    return {what: node.phrase}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("clients gold lyonnais inactifs", {
+        "crm.customers.loyalty_tier": "gold", "crm.customers.city": "lyonnais",
+        "purchase:exists": "inactifs", "purchase:none": "inactifs"}),
+    ("clients VIP qui ont acheté au moins 2 fois en magasin sur les 6 derniers mois", {
+        "crm.customers.loyalty_tier": "VIP",
+        "purchase:count": "acheté au moins 2 fois en magasin sur les 6 derniers mois"}),
+    ("femmes de plus de 50 ans qui ont acheté des chaussures en ligne depuis janvier", {
+        "crm.customers.gender": "femmes", "crm.customers.birth_date": "plus de 50 ans",
+        "purchase:exists": "acheté des chaussures en ligne depuis janvier"}),
+    ("clientes parisiennes gold ou VIP à fort risque d'attrition", {
+        "crm.customers.gender": "clientes", "crm.customers.city": "parisiennes",
+        "crm.customers.loyalty_tier": "gold ou VIP",
+        "crm.scores.churn_score": "fort risque d'attrition"}),
+])
+def test_each_condition_records_its_own_words(text: str, expected: dict[str, str]) -> None:
+    """A node's phrase is the words it came from, not its whole clause: the read-back, the
+    funnel and the unused-words check all rely on it."""
+    t = _tr(text)
+    assert t.rule is not None, t.refusal_reason
+    assert _leaf_phrases(t.rule.where) == expected
+
+
+def test_a_phrase_with_a_link_word_is_not_a_gapped_one() -> None:
+    """"programme de fidélité" is one phrase (the loyalty programme), not "programme … de …
+    fidélité" with "de" as the object of a gap; no word of it is left unread."""
+    t = _tr("membres argent du programme de fidélité")
+    assert t.rule is not None and t.unmapped == []
+    assert "email_activity" not in t.rule.model_dump_json()
+    gapped = _tr("customers who added shoes to their cart")
+    assert gapped.rule is not None and "shoes" in gapped.rule.model_dump_json()
+
+
 def test_assumptions_give_window_dates_and_strictness() -> None:
     t = _tr("ont acheté plus de 2 fois au cours des 6 derniers mois")
     text = " ".join(t.assumptions)

@@ -4,6 +4,7 @@ negation, lifecycle words, scores, profile values, age and dates (semantics.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from nl2seg.catalog.models import Catalog, type_family
@@ -57,11 +58,31 @@ class Context:
     notes: list[str] = field(default_factory=list)
     used_events: set[str] = field(default_factory=set)
     prev_event: EventCondition | None = None
+    claimed: list[Item] = field(default_factory=list)
+    """Items of the current clause that a condition other than its event came from."""
 
-    def phrase(self, items: list[Item]) -> str:
-        i = min(it.i for it in items)
-        j = max(it.j for it in items)
-        return self.request[self.token_spans[i][0]:self.token_spans[j - 1][1]]
+    def phrase(self, items: list[Item], seg: Segment | None = None) -> str:
+        """The request's text from the first to the last of ``items``; with ``seg``, the
+        words of the clause's other conditions cut out ("VIP qui ont acheté en ligne": the
+        purchase's phrase is "qui ont acheté en ligne", not the VIP's word), runs joined
+        by " … "."""
+        if seg is None:
+            i, j = min(it.i for it in items), max(it.j for it in items)
+            return self.request[self.token_spans[i][0]:self.token_spans[j - 1][1]]
+        mine = {id(it) for it in items}
+        runs: list[list[Item]] = [[]]
+        for it in sorted(seg.items, key=lambda x: x.i):
+            if id(it) in mine:
+                runs[-1].append(it)
+            elif runs[-1]:
+                runs.append([])
+        return " … ".join(self.phrase(r) for r in runs if r) or self.phrase(items)
+
+    def own(self, items: Sequence[Item | None], seg: Segment) -> str:
+        """The phrase of a non-event condition of ``seg`` (its items are claimed)."""
+        mine = [it for it in items if it is not None]
+        self.claimed += mine
+        return self.phrase(mine, seg) if mine else self.phrase(seg.items)
 
 
 _EITHER = frozenset({"either", "soit"})
@@ -288,16 +309,18 @@ def _levels(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
     out: list[Condition] = []
     for it in seg.items:
         if it.kind == "lex" and any(s.kind == "level" for s in it.senses):
+            before = set(used)
             s = _level_field(it, seg, ctx.catalog, used)
             lvl = (ctx.catalog.column(s.field or "").levels or {})[s.level or ""]
-            out.append(Score(field=s.field or "", op=lvl.op, value=lvl.value,
-                             values=list(lvl.values) if lvl.values else None,
-                             phrase=ctx.phrase(seg.items)))
             used.add(id(it))
             for other in seg.items:  # "at high risk of churn": the field's own name
                 if other.kind == "lex" and other.senses and all(
                         x.kind == "field" and x.field == s.field for x in other.senses):
                     used.add(id(other))
+            words = [x for x in seg.items if id(x) in used - before]
+            out.append(Score(field=s.field or "", op=lvl.op, value=lvl.value,
+                             values=list(lvl.values) if lvl.values else None,
+                             phrase=ctx.own(words, seg)))
     return out
 
 
@@ -310,8 +333,9 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
              seg_event: bool = False) -> list[Condition]:
     cat = ctx.catalog
     out: list[Condition] = []
-    phrase = ctx.phrase(seg.items)
     values: dict[tuple[str, bool], list[Any]] = {}
+    said: dict[tuple[str, bool], list[Item]] = {}  # the words each value group came from
+    named: dict[str, list[Item]] = {}  # the field's own name beside its values ("niveau or")
     q = seg.first("qty")
     time = seg.first("time")
     for it in seg.items:
@@ -325,35 +349,40 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
             s = max((x for x in it.senses if x.kind == "attr_value"), key=lambda x: x.weight)
             vals = values.setdefault((s.field or "", s.negated), [])
             vals.append(s.value)
+            words = said.setdefault((s.field or "", s.negated), [])
+            words.append(it)
             between = [x for x in seg.items if x.i >= it.j and x.kind == "lex" and x.senses
                        and all(y.kind == "field" and y.field == s.field for y in x.senses)]
             at = between[0].j if between and between[0].i == it.j else it.j
             nxt = [x for x in seg.items if x.i == at and x.kind == "upward"]  # "gold tier and up"
             if nxt and at != it.j:
                 used.add(id(between[0]))
+                words.append(between[0])
             col_values = cat.column(s.field or "").value_names()
             if nxt and s.value in col_values:
                 vals.extend(col_values[col_values.index(s.value) + 1:])
                 used.add(id(nxt[0]))
+                words.append(nxt[0])
         elif "field" in kinds:
             s = next(x for x in it.senses if x.kind == "field")
             f = s.field or ""
             col = cat.column(f)
             if col.family == "boolean":
-                out.append(Attribute(field=f, op="eq", value=not seg.negated, phrase=phrase))
+                out.append(Attribute(field=f, op="eq", value=not seg.negated,
+                                     phrase=ctx.own([it], seg)))
             elif col.family in {"date", "timestamp"} and time is not None:
                 own = _bound_time(seg, it) or time
-                out.append(DateIn(field=f, window=own.window, phrase=phrase))
+                out.append(DateIn(field=f, window=own.window, phrase=ctx.own([it, own], seg)))
                 used.add(id(own))
             elif col.role == "birth_date" and q is not None:
                 continue
             elif col.values and any(x.kind == "attr_value" and x.field == f
                                     for o in seg.items for x in o.senses):
-                pass
+                named.setdefault(f, []).append(it)
             elif col.family == "number" and q is not None and q.unit != "age":
                 cmp = _qty_cmp(q)
                 node = Score if _is_score(cat, f) else Attribute
-                out.append(node(field=f, phrase=phrase, **cmp))
+                out.append(node(field=f, phrase=ctx.own([it, q], seg), **cmp))
                 used.add(id(q))
             elif all(k in FILLER for k in keys(it.text)):
                 pass  # "bought from X": a filler word that is also a field's synonym
@@ -366,7 +395,8 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
         uniq = list(dict.fromkeys(vals))
         op = ("ne" if neg else "eq") if len(uniq) == 1 else ("not_in" if neg else "in")
         out.append(Attribute(field=f, op=op, value=uniq[0] if len(uniq) == 1 else None,
-                             values=None if len(uniq) == 1 else uniq, phrase=phrase))
+                             values=None if len(uniq) == 1 else uniq,
+                             phrase=ctx.own([*said[(f, neg)], *named.pop(f, [])], seg)))
     if q is not None and id(q) not in used:
         birth = role_field(cat, "birth_date")
         bare = q.unit is None and max(q.values or (q.value or 0,)) <= 120
@@ -375,12 +405,15 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
                 ctx.notes.append(f"age:{q.text}")
             if q.op == "gt" and q.explicit_op:
                 ctx.notes.append(f"gt:{q.text}")
-            out.append(Age(field=birth, phrase=phrase, **_qty_cmp(q)))
+            words = [q, *(it for it in seg.items if any(s.field == birth for s in it.senses))]
+            out.append(Age(field=birth, phrase=ctx.own(words, seg), **_qty_cmp(q)))
             used.add(id(q))
     if time is not None and id(time) not in used and out:
         dated = [f for f in (role_field(cat, "birth_date"),) if f]
         if dated and any(s.field == dated[0] for it in seg.items for s in it.senses):
-            out.append(DateIn(field=dated[0], window=time.window, phrase=phrase))
+            words = [time, *(it for it in seg.items if any(s.field == dated[0]
+                                                           for s in it.senses))]
+            out.append(DateIn(field=dated[0], window=time.window, phrase=ctx.own(words, seg)))
             used.add(id(time))
     return out
 
@@ -388,7 +421,6 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
 def _lifecycle(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
     cat = ctx.catalog
     out: list[Condition] = []
-    phrase = ctx.phrase(seg.items)
     time = seg.first("time")
     for kind in ("active", "inactive", "new"):
         it = seg.first(kind)
@@ -398,6 +430,7 @@ def _lifecycle(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
         win = time.window if time is not None else None
         if time is not None:
             used.add(id(time))
+        phrase = ctx.own([it, time], seg)
         if kind == "new":
             f = role_field(cat, "signup_date")
             if f is None:
@@ -434,7 +467,7 @@ def _concepts(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
         if time is not None:
             used.add(id(time))
         out.append(concept_condition(ctx.catalog, str(names[0]),
-                                     time.window if time else None, ctx.phrase(seg.items)))
+                                     time.window if time else None, ctx.own([it, time], seg)))
         used.add(id(it))
     return out
 
@@ -442,6 +475,7 @@ def _concepts(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
 def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[Item]]:
     """The condition of one clause, and the items it could not use."""
     used: set[int] = set()
+    ctx.claimed = []
     conds = _concepts(seg, ctx, used) + _lifecycle(seg, ctx, used) + _levels(seg, ctx, used)
     event, ev_item = _event_of(seg, ctx, used)
     evc: EventCondition | None = None
@@ -449,6 +483,13 @@ def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[It
         evc = _event_condition(seg, event, ev_item, ctx, used)
         conds.append(evc)
     conds += _profile(seg, ctx, used, evc is not None)
+    if evc is not None and len(conds) > 1:  # the event's words: the clause less the others'
+        claimed = {id(i) for i in ctx.claimed}
+        rest = [i for i in seg.items if id(i) not in claimed]
+        if rest:
+            new = evc.model_copy(update={"phrase": ctx.phrase(rest, seg)})
+            conds[conds.index(evc)] = new
+            evc = new
     grammar = {"not", "never", "avg", "sum", "first", "last", "upward"}
     left = [i for i in seg.items if id(i) not in used and i.kind not in grammar]
     if not conds:
@@ -457,7 +498,7 @@ def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[It
         ctx.prev_event = evc
     if evc is not None and seg.negated and seg.connector != "excl":
         # a negated verb ("never came", "n'ont pas acheté") negates its event only
-        conds[conds.index(evc)] = _negate(evc, ctx.phrase(seg.items))
+        conds[conds.index(evc)] = _negate(evc, evc.phrase or ctx.phrase(seg.items))
         return (conds[0] if len(conds) == 1 else All(conditions=conds)), left
     node: Condition = conds[0] if len(conds) == 1 else All(conditions=conds)
     if seg.negated:

@@ -156,6 +156,8 @@ _POSSESSIVES = frozenset({"nos", "vos"})
 _WEAK = frozenset({"a", "an", "de", "en", "la", "le", "in", "on", "of"})
 _DETERMINERS = frozenset({"their", "his", "her", "the", "a", "an", "leur", "leurs", "son", "sa",
                           "ses", "le", "la", "les", "un", "une"})
+_LINKS = frozenset({"de", "du", "des", "d", "of", "to", "a", "au", "aux"})
+"""Words that join a phrase's own parts ("programme de fidélité"), never its gap's object."""
 
 
 def _gapped(c: _Claims, lex: Lexicon) -> None:
@@ -171,7 +173,7 @@ def _gapped(c: _Claims, lex: Lexicon) -> None:
                         or all(k in g.FILLER for k in key[:m]):
                     continue
                 tail = _tail_at(c, i + m, key[m:])
-                if tail is not None and any(k not in _DETERMINERS
+                if tail is not None and any(k not in _DETERMINERS and k not in _LINKS
                                             for k in c.keys[i + m:tail[0]]):
                     c.claim(Item("lex", i, i + m, c.text(i, i + m), senses=list(senses)))
                     for x in tail:
