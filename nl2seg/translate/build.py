@@ -3,8 +3,8 @@ negation, lifecycle words, scores, profile values, age and dates (semantics.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from nl2seg.catalog.models import Catalog, type_family
@@ -391,6 +391,12 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
         else:
             continue
         used.add(id(it))
+    for (f, neg), vals in list(values.items()):
+        kept = values.get((f, False)) if neg else None
+        if kept and not set(vals) & set(kept):
+            # "silver members": silver already says "a member" (tier ≠ none); one condition
+            del values[(f, neg)]
+            said[(f, False)] += said.pop((f, neg))
     for (f, neg), vals in values.items():
         uniq = list(dict.fromkeys(vals))
         op = ("ne" if neg else "eq") if len(uniq) == 1 else ("not_in" if neg else "in")

@@ -112,4 +112,5 @@ FR_HINTS = stems("le", "la", "les", "des", "qui", "ont", "et", "ou", "de", "du",
 EN_HINTS = stems("the", "who", "have", "has", "and", "or", "in", "of", "customers", "with",
                  "not", "never", "last", "bought", "over", "since", "but", "without", "for",
                  "than", "more", "less", "at", "least", "months", "days", "years", "from",
-                 "women", "men", "people", "who've", "did", "a", "an", "is", "are")
+                 "women", "men", "people", "who've", "did", "a", "an", "is", "are", "members",
+                 "loyalty")
