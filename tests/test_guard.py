@@ -35,10 +35,12 @@ from nl2seg.guard import (
 from nl2seg.guard.approval import latest_approval
 from nl2seg.rule import (
     All,
+    AnyOf,
     Attribute,
     CalendarWindow,
     EventCondition,
     LastWindow,
+    Not,
     PropertyFilter,
     Rule,
     Score,
@@ -394,6 +396,98 @@ def test_corruption_report_counts_only_real_changes(demo_con: duckdb.DuckDBPyCon
     assert all(k.disagreement == k.corrupted for k in rep.kinds)
     assert "| months read as days | 1 | 100 % |" in corruption_markdown(rep)
     assert by["months read as days"].big == by["months read as days"].big_warned == 1
+
+
+def test_size_facts_are_told_apart_from_misreading_signals(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    """"Not VIP" is most of the base, true of the correct rule: a false alarm, but not a
+    misreading signal; a condition that filters nobody is one."""
+    from nl2seg.evaluation.corruption import corruption_markdown, run_corruptions
+
+    not_vip = Rule(where=Not(condition=VIP))
+    redundant = Rule(where=All(conditions=[SHOES, BOUGHT]))
+    rep = run_corruptions([not_vip, redundant], CAT, AS_OF, demo_con)
+    assert rep.false_alarm_codes.get("volume_most_of_base") == 1
+    assert rep.false_alarm_codes.get("condition_no_effect") == 1
+    assert rep.false_alarms == 2 and rep.false_alarms_signals == 1
+    assert "| *correct rules, without the size facts* | 2 | 50 % |" in corruption_markdown(rep)
+
+
+def _rule(text: str) -> Rule:
+    t = translate_local(text, CAT, AS_OF)
+    assert t.rule is not None, t.refusal_reason
+    return t.rule
+
+
+def test_a_lost_condition_leaves_its_words_unused(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Without the translator's word list (an LLM, an edit), the rule's own phrases show
+    which request words no condition came from."""
+    from nl2seg.guard.coverage import uncovered_words
+
+    lyon = Attribute(field="crm.customers.city", op="eq", value="Lyon", phrase="lyonnais")
+    online = EventCondition(event="purchase", phrase="ayant acheté en ligne", filters=[
+        PropertyFilter(property="channel", op="eq", value="online")])
+    request = "clients VIP lyonnais ayant acheté en ligne"
+    rule = Rule(where=All(conditions=[VIP, lyon, online]), request=request)
+    assert uncovered_words(rule, CAT) == []
+    assert "unused_words" not in codes(rule, demo_con)
+    lost = Rule(where=All(conditions=[VIP, online]), request=request)
+    assert uncovered_words(lost, CAT) == ["lyonnais"]
+    p = prepare(lost, CAT, AS_OF, demo_con)
+    w = next(w for w in p.warnings if w.code == "unused_words")
+    assert w.data == {"words": ["lyonnais"]} and w.severity == "warning"
+
+
+def test_a_condition_dropped_from_a_translated_rule_shows(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    """The local translator's nodes carry their own words, so a reviewer's edit (or an LLM)
+    that loses the city leaves "lyonnais" unused."""
+    from nl2seg.guard.coverage import uncovered_words
+
+    rule = _rule("clients gold lyonnais inactifs")
+    assert uncovered_words(rule, CAT) == []
+    assert isinstance(rule.where, All)
+    kept = [c for c in rule.where.conditions
+            if not (isinstance(c, Attribute) and c.field == "crm.customers.city")]
+    lost = rule.model_copy(update={"where": All(conditions=kept)})
+    assert uncovered_words(lost, CAT) == ["lyonnais"]
+    assert "unused_words" in codes(lost, demo_con)
+
+
+def test_an_or_the_request_never_says(demo_con: duckdb.DuckDBPyConnection) -> None:
+    rule = _rule("clients VIP et parisiens")
+    assert "or_not_asked" not in codes(rule, demo_con)
+    assert isinstance(rule.where, All)
+    widened = rule.model_copy(update={"where": AnyOf(conditions=rule.where.conditions)})
+    assert "or_not_asked" in codes(widened, demo_con)
+    asked = _rule("clients VIP ou parisiens")
+    assert "or_not_asked" not in codes(asked, demo_con)
+
+
+def test_a_negation_the_rule_lost(demo_con: duckdb.DuckDBPyConnection) -> None:
+    rule = _rule("clients VIP qui n'ont jamais acheté en ligne")
+    assert "negation_lost" not in codes(rule, demo_con)
+    assert isinstance(rule.where, All)
+    flipped = rule.model_copy(update={"where": All(conditions=[
+        c.model_copy(update={"aggregate": "exists"}) if isinstance(c, EventCondition) else c
+        for c in rule.where.conditions])})
+    assert "negation_lost" in codes(flipped, demo_con)
+    # a value word that carries its own negation is not a lost one
+    assert "negation_lost" not in codes(_rule("clients sans carte"), demo_con)
+    assert "negation_lost" not in codes(_rule("nos clientes VIP"), demo_con)
+
+
+def test_attention_flags_are_not_counted_as_alarms(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """A gender condition is flagged for review whether or not it was misread: it tells
+    nothing about a misreading, so it is neither a catch nor a false alarm."""
+    from nl2seg.evaluation.corruption import run_corruptions
+
+    women = Attribute(field="crm.customers.gender", op="eq", value="F")
+    rep = run_corruptions([Rule(where=women)], CAT, AS_OF, demo_con)
+    assert "sensitive_field" in {w.code for w in prepare(Rule(where=women), CAT, AS_OF,
+                                                         demo_con).warnings}
+    assert "sensitive_field" not in rep.false_alarm_codes
+    assert all("sensitive_field" not in k.by_code for k in rep.kinds)
 
 
 def test_cli_preview_shows_the_warnings(demo_db: Path) -> None:

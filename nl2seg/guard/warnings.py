@@ -117,8 +117,8 @@ class Context:
 def assess(ctx: Context) -> list[GuardWarning]:
     """Every warning for this preview, blocking first, then warnings, then information."""
     out: list[GuardWarning] = []
-    for check in (volume, expectation, history, conditions, unused_words, assumptions,
-                  consent, freshness, disagreement, sensitive):
+    for check in (volume, expectation, history, conditions, unused_words, structure,
+                  assumptions, consent, freshness, disagreement, sensitive):
         out += check(ctx)
     order = {"blocking": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda w: order[w.severity])
@@ -245,16 +245,50 @@ def _path(ctx: Context, i: int) -> str:
 
 # -- 5. unused words --------------------------------------------------------------------------
 def unused_words(ctx: Context) -> list[GuardWarning]:
+    """Words the translator says it could not use or, from the rule itself, request words
+    no node came from (a condition lost by a translator or an edit)."""
+    from nl2seg.guard.coverage import uncovered_words
+
     t = ctx.translation
-    if t is None or not t.unmapped:
+    unused = list(t.unmapped) if t is not None and t.unmapped else uncovered_words(
+        ctx.compiled.validated.rule, ctx.catalog)
+    if not unused:
         return []
-    words = ", ".join(f"« {w} »" if ctx.lang == "fr" else f'"{w}"' for w in t.unmapped)
+    words = ", ".join(f"« {w} »" if ctx.lang == "fr" else f'"{w}"' for w in unused)
     return [GuardWarning(code="unused_words", severity="warning",
                     title=_t(ctx, "Mots non utilisés", "Unused words"),
                     explanation=_t(ctx, f"{words} : aucune condition n'en vient. Si ces mots "
                                    "comptent, la règle est trop large.", f"{words}: no "
                                    "condition comes from them. If they matter, the rule is "
-                                   "too broad."), data={"words": t.unmapped})]
+                                   "too broad."), data={"words": unused})]
+
+
+def structure(ctx: Context) -> list[GuardWarning]:
+    """The rule's logic against the request's connectors (part of 5: what the words say)."""
+    from nl2seg.guard.coverage import structure_mismatches
+
+    out = []
+    for code in structure_mismatches(ctx.compiled.validated.rule, ctx.catalog):
+        if code == "or_not_asked":
+            out.append(GuardWarning(
+                code="or_not_asked", severity="warning",
+                title=_t(ctx, "« ou » non demandé", "An OR the request does not say"),
+                explanation=_t(ctx, "La règle garde les clients qui remplissent l'une OU "
+                               "l'autre condition, mais la demande ne dit jamais « ou » : "
+                               "vérifiez qu'il ne fallait pas toutes les conditions.",
+                               "The rule keeps customers meeting one condition OR another, "
+                               "but the request never says \"or\": check that all "
+                               "conditions were not meant.")))
+        else:
+            out.append(GuardWarning(
+                code="negation_lost", severity="warning",
+                title=_t(ctx, "Négation perdue ?", "Lost negation?"),
+                explanation=_t(ctx, "La demande contient une négation (« pas », « jamais », "
+                               "« sauf »…) mais la règle n'exclut personne : une condition "
+                               "a sans doute été lue à l'envers.", "The request says "
+                               "\"not\", \"never\" or \"except\" but the rule excludes "
+                               "nobody: a condition was probably read the wrong way round.")))
+    return out
 
 
 # -- 6. assumptions ---------------------------------------------------------------------------
