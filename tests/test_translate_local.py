@@ -467,6 +467,35 @@ def test_exact_rule(request_text: str, where: Condition, channel: str | None) ->
         t.rule.model_dump_json(exclude_none=True)
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("opened an email", "en"), ("a ouvert un email", "fr"), ("Parisians", "en"),
+    ("parisiens", "fr"), ("SMS subscribers", "en"), ("inscrits aux SMS", "fr"),
+    ("under 25", "en"), ("moins de 25 ans", "fr"), ("churn above 0.6", "en"),
+    ("bounced emails", "en"), ("clients VIP", "fr"), ("VIP customers", "en"),
+])
+def test_language_from_grammar_and_the_catalogs_words(text: str, lang: str) -> None:
+    """Short requests have few grammar words: the catalog's one-language words decide (the
+    read-back, the assumptions and a refusal are in the request's language)."""
+    from nl2seg.translate.local import detect_lang
+
+    assert detect_lang(text, CAT) == lang
+    assert _tr(text).lang == lang
+
+
+def test_language_of_the_dev_eval_requests() -> None:
+    """Every eval case names its language; on the dev split (the test split stays unseen),
+    all are detected."""
+    from pathlib import Path
+
+    from nl2seg.evaluation.cases import load_cases
+    from nl2seg.translate.local import detect_lang
+
+    dev = Path(__file__).parent.parent / "evals" / "cases" / "dev"
+    cases = [c for c in load_cases(str(dev)) if c.request.strip()]
+    wrong = [c.request for c in cases if detect_lang(c.request, CAT) != c.lang]
+    assert len(cases) > 150 and wrong == []
+
+
 def test_at_least_150_requests_about_half_french() -> None:
     assert len(CASES) >= 150
     fr = sum(_tr(c[0]).lang == "fr" for c in CASES)

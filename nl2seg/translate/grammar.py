@@ -113,4 +113,4 @@ EN_HINTS = stems("the", "who", "have", "has", "and", "or", "in", "of", "customer
                  "not", "never", "last", "bought", "over", "since", "but", "without", "for",
                  "than", "more", "less", "at", "least", "months", "days", "years", "from",
                  "women", "men", "people", "who've", "did", "a", "an", "is", "are", "members",
-                 "loyalty")
+                 "loyalty", "under", "above", "below", "average", "excluding")

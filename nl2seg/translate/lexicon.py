@@ -44,6 +44,9 @@ class Lexicon:
     exact: dict[tuple[str, ...], list[Sense]] = field(default_factory=dict)
     """Senses by unstemmed words, used where a stem collides with the entity's word
     ("clientes" = women, while "clients" is the audience itself)."""
+    lang_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Word keys the catalog gives in one language only ("opened", "Parisians" → en;
+    "ouvert", "parisiens" → fr): evidence of the request's language."""
 
     def add(self, phrase: str, sense: Sense) -> None:
         k = keys(phrase)
@@ -156,5 +159,29 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         lex.entries.pop(keys(phrase), None)  # "clients" is the audience, not a value
         for entity_form in (surface(phrase), surface(phrase + "s")):
             lex.exact.pop(entity_form, None)
+    lex.lang_keys = _language_keys(catalog)
     _CACHE[id(catalog)] = (catalog, lex)
     return lex
+
+
+def _language_keys(catalog: Catalog) -> dict[str, frozenset[str]]:
+    """Keys of every label and word list of the catalog, by language, less the shared ones."""
+    found: dict[str, set[str]] = {"en": set(), "fr": set()}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if set(node) >= {"en", "fr"}:
+                for lang in ("en", "fr"):
+                    v = node[lang]
+                    for text in [v] if isinstance(v, str) else v if isinstance(v, list) else []:
+                        if isinstance(text, str):
+                            found[lang] |= set(keys(text))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(catalog.model_dump(mode="json"))
+    both = found["en"] & found["fr"]
+    return {lang: frozenset(k - both) for lang, k in found.items()}

@@ -28,10 +28,16 @@ from nl2seg.translate.typos import fix_typos
 NAME = "local"
 
 
-def detect_lang(text: str) -> str:
+def detect_lang(text: str, catalog: Catalog | None = None) -> str:
+    """"fr" or "en": grammar words, accents and, with a catalog, the words it gives in one
+    language only ("opened an email", "Parisians" are English). A tie is French."""
     toks = tokenize(text)
     fr = sum(t.key in g.FR_HINTS for t in toks) + sum(c in "éèêàçùâîô" for c in text.lower())
     en = sum(t.key in g.EN_HINTS for t in toks)
+    if catalog is not None:
+        lang_keys = build_lexicon(catalog).lang_keys
+        fr += sum(t.key in lang_keys["fr"] for t in toks)
+        en += sum(t.key in lang_keys["en"] for t in toks)
     return "en" if en > fr else "fr"
 
 
@@ -79,7 +85,7 @@ class LocalTranslator:
 
 def translate_local(request: str, catalog: Catalog, as_of: dt.date) -> Translation:
     t0 = time.perf_counter()
-    lang = detect_lang(request)
+    lang = detect_lang(request, catalog)
     out = _translate(request, catalog, as_of, lang)
     out.latency_ms = (time.perf_counter() - t0) * 1000
     return out

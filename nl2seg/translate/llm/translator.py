@@ -81,7 +81,7 @@ class LLMTranslator:
 
     # -- one translation ----------------------------------------------------------------------
     def _translate(self, request: str, catalog: Catalog, as_of: dt.date) -> Translation:
-        lang = detect_lang(request)
+        lang = detect_lang(request, catalog)
         if not request.strip(" \t\n.?!"):
             return self._refusal(lang, refuse.message("empty", lang))
         if refuse.hostile(request):
