@@ -696,3 +696,13 @@ def test_city_is_the_home_unless_a_store_word_stands_beside_it(
     assert ('"field":"crm.customers.city"' in dumped) == (home is not None)
     assert ('"property":"store_city"' in dumped) == (store is not None)
     assert f'"value":"{home or store}"' in dumped
+
+
+def test_what_counts_as_a_purchase_is_said_in_the_requests_language() -> None:
+    """The catalog's bilingual definition of the event, not its English description."""
+    fr = _tr("clients qui ont acheté en ligne").assumptions
+    en = _tr("customers who bought online").assumptions
+    assert "achat : un ticket en magasin d'un client identifié, ou une commande web ou appli " \
+        "finalisée" in fr
+    assert "purchase: an in-store ticket with a known customer, or a completed web or app " \
+        "order" in en

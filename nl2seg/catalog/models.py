@@ -206,6 +206,9 @@ class Event(_Model):
 
     label: Labels
     description: str = ""
+    definition: Labels | None = None
+    """What counts as one, in each language: shown to the reviewer as an assumption (else
+    the description)."""
     synonyms: Words = Field(default_factory=Words)
     sources: list[EventSource]
     properties: dict[str, Property] = Field(default_factory=dict)

@@ -176,8 +176,9 @@ def _language_keys(catalog: Catalog) -> dict[str, frozenset[str]]:
                     for text in [v] if isinstance(v, str) else v if isinstance(v, list) else []:
                         if isinstance(text, str):
                             found[lang] |= set(keys(text))
-            for v in node.values():
-                walk(v)
+            for k, v in node.items():
+                if k != "definition":  # sentences, not words a request uses
+                    walk(v)
         elif isinstance(node, list):
             for v in node:
                 walk(v)

@@ -79,7 +79,9 @@ def event_notes(catalog: Catalog, events: set[str], lang: str) -> list[str]:
     out = []
     for e in sorted(events):
         ev = catalog.events[e]
-        if ev.description:
+        desc = ev.definition.get("fr" if lang == "fr" else "en") if ev.definition \
+            else ev.description
+        if desc:
             out.append(note("event", lang, label=ev.label.get("fr" if lang == "fr" else "en"),
-                            desc=ev.description))
+                            desc=desc))
     return out
