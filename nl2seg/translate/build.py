@@ -17,6 +17,7 @@ from nl2seg.rule.nodes import (
     DateIn,
     EventCondition,
     LastWindow,
+    MoreThanAgoWindow,
     Not,
     PropertyFilter,
     Score,
@@ -86,6 +87,7 @@ class Context:
 
 
 _EITHER = frozenset({"either", "soit"})
+_MORE_WORDS = frozenset(keys("plus more over"))
 
 
 def split(items: list[Item]) -> list[Segment]:
@@ -368,11 +370,17 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
             f = s.field or ""
             col = cat.column(f)
             if col.family == "boolean":
-                out.append(Attribute(field=f, op="eq", value=not seg.negated,
+                # "non inscrits": the word's own negation; the clause's ("without an
+                # opt-in") wraps the condition in NOT like any other
+                out.append(Attribute(field=f, op="eq", value=not s.negated,
                                      phrase=ctx.own([it], seg)))
             elif col.family in {"date", "timestamp"} and time is not None:
                 own = _bound_time(seg, it) or time
-                out.append(DateIn(field=f, window=own.window, phrase=ctx.own([it, own], seg)))
+                win = own.window
+                if isinstance(win, LastWindow) and _MORE_WORDS & set(
+                        keys(own.text)):  # "inscrits depuis plus de 2 ans": before that
+                    win = MoreThanAgoWindow(n=win.n, unit=win.unit, phrase=win.phrase)
+                out.append(DateIn(field=f, window=win, phrase=ctx.own([it, own], seg)))
                 used.add(id(own))
             elif col.role == "birth_date" and q is not None:
                 continue

@@ -4,7 +4,7 @@ catalog senses, connectors, negations, lifecycle and aggregate words), plus left
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from nl2seg.rule.nodes import Window
@@ -123,6 +123,8 @@ def _quantities(c: _Claims, nums: list[Num]) -> None:
                     op, explicit = o, True
                 end += len(s)
                 break
+        if n.single and not explicit:
+            op, explicit = "eq", True  # "une seule fois": exactly once, not "at least"
         if op == "eq" and not explicit and unit is None:
             continue
         c.claim(Item("qty", start, end, c.text(start, end), op=op, value=n.value if values
@@ -158,6 +160,23 @@ _DETERMINERS = frozenset({"their", "his", "her", "the", "a", "an", "leur", "leur
                           "ses", "le", "la", "les", "un", "une"})
 _LINKS = frozenset({"de", "du", "des", "d", "of", "to", "a", "au", "aux"})
 """Words that join a phrase's own parts ("programme de fidélité"), never its gap's object."""
+
+
+def _non_prefix(c: _Claims, lex: Lexicon) -> None:
+    """"non VIP", "non-parisiens", "non inscrits à la newsletter": "non" right before a value
+    or a yes/no field negates that word only (not its clause: "clients non VIP qui ont
+    acheté" still bought). Values written "non X" in the catalog are matched before this."""
+    for it in c.items:
+        i = it.i - 1
+        if it.kind != "lex" or i < 0 or c.toks[i].word != "non" or c.used[i]:
+            continue
+        own = [s for s in it.senses if s.kind == "attr_value" or (
+            s.kind == "field" and s.field in lex.booleans)]
+        if not own:
+            continue
+        it.senses = [replace(s, negated=not s.negated) for s in own]
+        it.i, it.text = i, c.text(i, it.j)
+        c.used[i] = True
 
 
 def _gapped(c: _Claims, lex: Lexicon) -> None:
@@ -236,6 +255,7 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
                 c.claim(Item(kind, i, i + 1, c.text(i, i + 1)))  # type: ignore[arg-type]
     _gapped(c, lex)  # before single words claim the tail ("cart")
     _lexicon(c, lex)
+    _non_prefix(c, lex)
     for i in range(len(toks)):
         for words in lex.entity_words:
             if tuple(c.keys[i:i + len(words)]) == words and c.free(i, i + len(words)):

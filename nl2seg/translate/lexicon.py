@@ -17,6 +17,7 @@ Scalar = bool | int | float | str
 SenseKind = Literal["attr_value", "field", "level", "event", "prop", "prop_value", "channel",
                     "concept"]
 _NEG_PREFIXES = ("non ", "non-", "sans ", "no ", "not ")
+_NEGATIONS = frozenset({"non", "no", "not"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Lexicon:
     exact: dict[tuple[str, ...], list[Sense]] = field(default_factory=dict)
     """Senses by unstemmed words, used where a stem collides with the entity's word
     ("clientes" = women, while "clients" is the audience itself)."""
+    booleans: set[str] = field(default_factory=set)
+    """Yes/no profile fields ("opted in to email")."""
     lang_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     """Word keys the catalog gives in one language only ("opened", "Parisians" → en;
     "ouvert", "parisiens" → fr): evidence of the request's language."""
@@ -79,8 +82,8 @@ def _value_senses(lex: Lexicon, values: list[Value], make: type[Sense] | None = 
                   **base: object) -> None:
     for v in values:
         names = _names(v.words, v.label)
-        if isinstance(v.value, str) and len(v.value) > 3:
-            names.append((v.value, 1))
+        if isinstance(v.value, str) and len(v.value) > 3 and not set(keys(v.value)) & _NEGATIONS:
+            names.append((v.value, 1))  # a raw value "none" would read "non VIP" as no card
         for name, weight in names:
             lex.add(name, Sense(value=v.value, weight=weight, **base))  # type: ignore[arg-type]
             low = name.lower()
@@ -91,6 +94,8 @@ def _value_senses(lex: Lexicon, values: list[Value], make: type[Sense] | None = 
 
 
 def _column(lex: Lexicon, name: str, col: Column) -> None:
+    if col.family == "boolean":
+        lex.booleans.add(name)
     for phrase, w in _names(col.synonyms, col.label):
         lex.add(phrase, Sense("field", field=name, weight=w))
     if col.values:

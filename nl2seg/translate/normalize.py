@@ -69,7 +69,8 @@ def seq(phrase: str) -> tuple[str, ...]:
 
 
 def tokenize(text: str) -> list[Tok]:
-    """Tokens of ``text``; short hyphenated prefixes are joined (e-mail → email, opt-in → optin)."""
+    """Tokens of ``text``; short hyphenated prefixes are joined (e-mail → email, opt-in → optin),
+    except "non-" (a negation: "non-VIP" is "non" + "vip")."""
     folded = fold(text)
     if len(folded) != len(text):  # folding changed lengths: keep offsets on the folded text
         text = folded
@@ -79,7 +80,7 @@ def tokenize(text: str) -> list[Tok]:
         start, end = m.start(), m.end()
         if (out and start > 0 and folded[start - 1] == "-" and out[-1].end == start - 1
                 and len(out[-1].word) <= 3 and out[-1].word.isalpha() and word.isalpha()
-                and out[-1].word not in {"a", "au", "en"}):
+                and out[-1].word not in {"a", "au", "en", "non"}):  # non-VIP: "non" + "vip"
             prev = out.pop()
             word = prev.word + word
             start = prev.start

@@ -51,12 +51,15 @@ class Num:
     j: int
     money: bool = False
     times: bool = False
+    single: bool = False
+    """"une seule fois", "a single purchase": exactly one."""
 
 
 def _digits(word: str) -> float:
-    """'0,6' and '1.5' are decimals; '1,000' and '12,500' (groups of three) are thousands."""
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", word):
-        return float(word.replace(",", ""))
+    """'0,6' and '1.5' are decimals; '1,000', '12,500' and '1.000' (groups of three after a
+    first group without a leading zero) are thousands."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", word) or re.fullmatch(r"[1-9]\d{0,2}(\.\d{3})+", word):
+        return float(word.replace(",", "").replace(".", ""))
     return float(word.replace(",", "."))
 
 
@@ -72,7 +75,7 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
         t = toks[i]
         j = i + 1
         value: float | None = None
-        times = False
+        times = single = False
         if t.is_digit:
             value = _digits(t.word)
             while (not _is_year(t.word) and j < len(toks) and toks[j].is_digit
@@ -88,7 +91,7 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
         elif t.word in TIMES_WORDS:
             value, times = TIMES_WORDS[t.word], True
         elif t.word in ONE and j < len(toks) and toks[j].word in SINGLE:
-            value, j = 1, j + 1  # "a single purchase", "une seule fois"
+            value, j, single = 1, j + 1, True  # "a single purchase", "une seule fois"
         elif t.word in ONE and ((j < len(toks) and toks[j].word == "fois") or _after_op(toks, i)):
             value = 1  # "une fois", "au moins un achat": a count; a bare "un" stays an article
         if value is None:
@@ -100,7 +103,7 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
         start = i
         if not money and i > 0 and toks[i - 1].word in {"€", "$"} and (not out or out[-1].j < i):
             money, start = True, i - 1
-        out.append(Num(value, start, j, money, times))
+        out.append(Num(value, start, j, money, times, single))
         i = j
     return out
 

@@ -47,6 +47,9 @@ _BEFORE = stems("avant", "before")
 _IN = stems("en", "in", "during", "pendant", "durant", "de", "of", "du")
 _DEPUIS = skey("depuis")
 _ILYA = seq("il y a")
+_DATES_BACK = (seq("remonte à"), seq("remontent à"), seq("remontant à"), seq("date de"),
+               seq("datent de"), seq("datant de"))
+""""dont le dernier achat remonte à plus de 2 ans" = "il y a plus de 2 ans"."""
 _YEARS = skey("années")
 _DEPUIS_FOR = stems("depuis", "for", "pendant")
 
@@ -122,6 +125,11 @@ class _Scanner:
             return
         more, less = _ends_with(self.k, ns, _MORE), _ends_with(self.k, ns, _LESS)
         cmp = more if more is not None else less
+        back = _ends_with(self.k, cmp, _DATES_BACK) if cmp is not None else None
+        if cmp is not None and back is not None:
+            self.add(back, u + 1, MoreThanAgoWindow(n=n, unit=unit) if more is not None
+                     else LastWindow(n=n, unit=unit))
+            return
         if cmp is not None and tuple(self.k[cmp - 3:cmp]) == _ILYA:
             win: Window = (MoreThanAgoWindow(n=n, unit=unit) if more is not None
                            else LastWindow(n=n, unit=unit))
