@@ -440,6 +440,14 @@ CASES: list[Case] = [
     ("clients ayant dépensé plus de 1.000 euros", spend("sum", "gt", 1000), None),
     ("clients ayant acheté une seule fois", count("eq", 1), None),
     ("customers with a single purchase", count("eq", 1), None),
+    # … but "not a single one" is none, and "ne … que" is "only", not a negation
+    ("clients qui n'ont jamais ouvert un seul email",
+     ev("email_activity", f("event_type", "open"), aggregate="none"), None),
+    ("customers who never opened a single email",
+     ev("email_activity", f("event_type", "open"), aggregate="none"), None),
+    ("clients qui n'ont acheté des accessoires qu'une fois",
+     count("eq", 1, f("category", "accessories")), None),
+    ("clients qui n'ont acheté que deux fois", count("eq", 2), None),
     # "remonte à" / "date de" + a duration: as "il y a"; "depuis plus de" on a date: before
     ("clients dont le dernier achat remonte à plus de 6 mois",
      buy(window=ago(6, "month"), aggregate="last"), None),

@@ -88,6 +88,7 @@ class Context:
 
 _EITHER = frozenset({"either", "soit"})
 _MORE_WORDS = frozenset(keys("plus more over"))
+_SINGLE = frozenset(keys("seul seule single"))
 
 
 def split(items: list[Item]) -> list[Segment]:
@@ -239,6 +240,9 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
              for p, v in filters.items()] + ranged
     kw: dict[str, Any] = {"event": event, "filters": flist, "window": window}
     q = seg.first("qty")
+    if q is not None and seg.negated and _SINGLE & set(keys(q.text)):
+        used.add(id(q))
+        q = None  # "n'ont jamais ouvert un seul email": not a single one = none
     if q is not None and q.unit is None and amount is None and not any(
             it.i == q.j and it.kind == "lex" for it in seg.items):
         q = None  # "members over 40 who came": the number is not about the event

@@ -267,4 +267,23 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
     unmapped += [t.surface for t, used in zip(toks, c.used, strict=True)
                  if not used and t.is_digit]
     c.items.sort(key=lambda it: it.i)
+    _ne_que(c)
     return Parsed(c.items, unmapped)
+
+
+_QUE = frozenset({"qu", "que"})
+
+
+def _ne_que(c: _Claims) -> None:
+    """"n'ont acheté qu'une fois" is "ne … que" (only), not a negation: the bare "n'" is
+    dropped and the number is exact."""
+    for q in [it for it in c.items if it.kind == "qty"]:
+        if q.i == 0 or c.toks[q.i - 1].word not in _QUE:
+            continue
+        before = [it for it in c.items if it.i < q.i and it.kind in {"not", "never"}]
+        bare = [it for it in before if it.kind == "not" and it.text.strip().lower().rstrip("'’")
+                in {"n", "ne"}]
+        if bare and len(before) == 1:
+            c.items.remove(bare[0])
+            c.used[q.i - 1] = True
+            q.op, q.explicit_op = "eq", True
