@@ -334,7 +334,9 @@ def _translate(request: str, cat: Any, as_of: dt.date, translator: str = "auto",
 @click.argument("source", metavar="RULE.json|REQUEST")
 @click.option("--name", required=True, help="The audience's name (its versions and history).")
 @click.option("--by", "approver", required=True, help="Who approves (or rejects).")
-@click.option("--author", default=None, help="Who wrote the rule (default: the approver).")
+@click.option("--author", default=None,
+              help="Who wrote the rule, for a new rule (default: the approver); a rule "
+                   "already saved keeps the author recorded then.")
 @click.option("--comment", default="", help="Why, for the audit log.")
 @click.option("--ack", "acks", multiple=True, metavar="ID",
               help="Acknowledge one warning by its id (repeat for each).")
@@ -394,7 +396,7 @@ def approve_cmd(source: str, name: str, approver: str, author: str | None, comme
             ack = " [acknowledged]" if w.id in acks else ""
             click.echo(f"  {mark} {w.id} {w.title}{ack}\n      {w.explanation}")
         a = decide(store, name=name, rule=rule, catalog=cat, preview=prepared.preview,
-                   warnings=prepared.warnings, approver=approver, author=author or approver,
+                   warnings=prepared.warnings, approver=approver, author=author or "",
                    comment=comment, acknowledged=acks, four_eyes=four_eyes,
                    decision="rejected" if reject else "approved")
     click.echo(f"{a.decision} {a.name} v{a.version} by {a.approver}: approval {a.id} "
@@ -410,9 +412,11 @@ def approve_cmd(source: str, name: str, approver: str, author: str | None, comme
 @click.option("--out", "out_dir", default="exports", show_default=True,
               type=click.Path(file_okay=False), help="Folder for the file and its manifest.")
 @click.option("--tolerance", default=0.02, show_default=True,
-              help="Allowed relative change of the count since the approval.")
+              help="Allowed relative change of the count since the approval (at most 0.10; "
+                   "recorded in the manifest).")
 @click.option("--column", "columns", multiple=True,
-              help="Another profile column to include (PII only when asked).")
+              help="Another profile column to include (PII only when asked; never another "
+                   "channel's contact field).")
 @db_option
 @catalog_option
 @state_option
@@ -476,10 +480,13 @@ def audit_verify(state_path: str) -> None:
 
     with StateStore(state_path) as store:
         report = store.verify_audit()
+        head = store.audit_head()
     if not report.ok:
-        raise Nl2SegError(f"audit log broken at entry {report.broken_at}: {report.reason}",
+        where = f"at entry {report.broken_at}" if report.broken_at else "against the state"
+        raise Nl2SegError(f"audit log broken {where}: {report.reason}",
                           code="audit_broken")
-    click.echo(f"audit log intact: {report.entries} entries, hash chain verified")
+    click.echo(f"audit log intact: {report.entries} entries, hash chain verified; head "
+               f"{head} (keep a copy elsewhere: export manifests carry it too)")
 
 
 # --- eval ------------------------------------------------------------------------------------

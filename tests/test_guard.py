@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from nl2seg.guard import (
 )
 from nl2seg.guard.approval import latest_approval
 from nl2seg.rule import (
+    Age,
     All,
     AnyOf,
     Attribute,
@@ -45,6 +47,7 @@ from nl2seg.rule import (
     Rule,
     Score,
 )
+from nl2seg.rule.canonical import canonical_json
 from nl2seg.translate import translate_local
 from nl2seg.translate.expected import stated_size
 from nl2seg.translate.result import Translation
@@ -112,6 +115,18 @@ def test_stated_size_comes_from_the_request(demo_con: duckdb.DuckDBPyConnection)
             stated_size("VIP qui ont acheté 2 fois")) == (5000, 2000, None)
 
 
+@pytest.mark.parametrize(("text", "size"), [
+    ("about 2 million people", 2_000_000), ("environ 1,5 million de clients", 1_500_000),
+    ("environ 2M clients", 2_000_000), ("~2m customers", 2_000_000),
+    ("environ 10 000 clientes", 10_000), ("environ 5000", 5000),
+    # a duration or an amount after "environ" is not the audience's size
+    ("clients ayant acheté il y a environ 3 mois", None), ("environ 50 € de panier", None),
+    ("about 3 times", None),
+])
+def test_stated_sizes_in_words(text: str, size: int | None) -> None:
+    assert stated_size(text) == size
+
+
 def test_history_warns_beyond_the_usual_variation(demo_con: duckdb.DuckDBPyConnection,
                                                   tmp_path: Path) -> None:
     vip = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip'")
@@ -125,6 +140,20 @@ def test_history_warns_beyond_the_usual_variation(demo_con: duckdb.DuckDBPyConne
         p = prepare(rule, CAT, AS_OF, demo_con, name="vip", store=store)
     [w] = [w for w in p.warnings if w.code == "history_jump"]
     assert w.data["count"] == vip and round(w.data["mean"]) == vip * 2
+
+
+def test_one_approved_count_is_already_a_reference(demo_con: duckdb.DuckDBPyConnection,
+                                                   tmp_path: Path) -> None:
+    vip = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip'")
+    with StateStore(tmp_path / "s.sqlite") as store:
+        for name, n in (("far", vip * 5), ("near", round(vip * 1.2))):
+            store.db.execute("INSERT INTO approvals VALUES (?, ?, 1, 'approved', 'f', "
+                             "'2026-06-01', '1', 'c', ?, NULL, '[]', '[]', 'x', 'x', '', "
+                             "'2026-06-01')", (name, name, n))
+        far = prepare(Rule(where=VIP), CAT, AS_OF, demo_con, name="far", store=store)
+        near = prepare(Rule(where=VIP), CAT, AS_OF, demo_con, name="near", store=store)
+    assert "history_jump" in {w.code for w in far.warnings}  # 5× the approved size
+    assert "history_jump" not in {w.code for w in near.warnings}  # within 25 %
 
 
 def test_condition_without_effect_and_condition_removing_nearly_all(
@@ -153,6 +182,19 @@ def test_unused_words_assumptions_consent_and_channel(demo_con: duckdb.DuckDBPyC
     assert "no_channel" in codes(Rule(where=VIP), demo_con)
 
 
+def test_a_rule_file_gets_the_same_assumptions_as_a_request(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    """No translation states them for a rule read from a file: the guard does."""
+    more = EventCondition(event="purchase", aggregate="count", op="gt", value=2,
+                          phrase="plus de 2 achats", window=LastWindow(n=6, unit="month"))
+    p = prepare(Rule(where=All(conditions=[VIP, more])), CAT, AS_OF, demo_con)
+    notes = [w.explanation for w in p.warnings if w.code == "assumption"]
+    assert "« plus de 2 achats » : strictement supérieur (>)" in notes
+    assert "achat : un ticket en magasin d'un client identifié, ou une commande web ou appli " \
+        "finalisée" in notes
+    assert any(n.startswith("last: fenêtre glissante [2026-01-01, 2026-07-01)") for n in notes)
+
+
 def test_freshness_of_windows_and_scores(demo_con: duckdb.DuckDBPyConnection) -> None:
     yesterday = EventCondition(event="purchase", window=CalendarWindow(unit="day", offset=-1),
                                phrase="hier")
@@ -172,6 +214,14 @@ def test_disagreement_and_sensitive_fields(demo_con: duckdb.DuckDBPyConnection) 
     by = {w.code: w for w in p.warnings}
     assert "llm seul : plus de 2 achats" in by["translators_disagree"].explanation
     assert by["sensitive_field"].data == {"field": "crm.customers.gender"}
+    # two sensitive fields without phrases: two warnings, two ids to acknowledge
+    both = prepare(Rule(where=All(conditions=[WOMEN.model_copy(update={"phrase": None}),
+                                              Age(field="crm.customers.birth_date", op="gte",
+                                                  value=30)])), CAT, AS_OF, demo_con)
+    flagged = [w for w in both.warnings if w.code == "sensitive_field"]
+    assert {w.data["field"] for w in flagged} == {"crm.customers.gender",
+                                                  "crm.customers.birth_date"}
+    assert len({w.id for w in flagged}) == 2
     same = CrossCheck(primary="llm", secondary="local", agree=True)
     assert "translators_disagree" not in codes(Rule(where=VIP), demo_con, cross_check=same)
     assert "sensitive_field" not in codes(Rule(where=VIP), demo_con)
@@ -276,11 +326,25 @@ def test_export_refusals(store: StateStore, demo_con: duckdb.DuckDBPyConnection,
     edited = Rule(where=All(conditions=[VIP, FRANCE]), channel="sms")
     with pytest.raises(ExportError, match="the rule changed"):
         export_audience(store, demo_con, a, edited, CAT, AS_OF, channel="sms", out_dir=tmp_path)
-    moved = a.model_copy(update={"count": a.count + 50})
-    with pytest.raises(ExportError) as err:
-        export_audience(store, demo_con, moved, rule, CAT, AS_OF, channel="sms",
+    # an approval whose count was edited is not the one the audit log sealed
+    forged = a.model_copy(update={"count": a.count + 50})
+    with pytest.raises(ExportError, match="differs from the one the audit log sealed"):
+        export_audience(store, demo_con, forged, rule, CAT, AS_OF, channel="sms",
                         out_dir=tmp_path)
-    assert err.value.code == "export_count_moved"
+    # the data moved since the approval: 50 of its customers withdrew their SMS consent
+    moved_db = tmp_path / "moved.duckdb"
+    shutil.copy(demo_db, moved_db)
+    with duckdb.connect(str(moved_db)) as moved:
+        moved.execute("UPDATE crm.customers SET sms_opt_in = false WHERE customer_id IN ("
+                      "SELECT customer_id FROM crm.customers WHERE loyalty_tier = 'vip' AND "
+                      "sms_opt_in AND phone IS NOT NULL ORDER BY 1 LIMIT 50)")
+        with pytest.raises(ExportError) as err:
+            export_audience(store, moved, a, rule, CAT, AS_OF, channel="sms", out_dir=tmp_path)
+        assert err.value.code == "export_count_moved"
+        with pytest.raises(ExportError) as err:  # widening the tolerance has a ceiling
+            export_audience(store, moved, a, rule, CAT, AS_OF, channel="sms", out_dir=tmp_path,
+                            tolerance=5.0)
+        assert err.value.code == "export_tolerance"
     assert list(tmp_path.glob("*.sms.*")) == [] and list(tmp_path.glob("*.csv")) == []
 
 
@@ -300,6 +364,100 @@ def test_a_crash_during_export_leaves_no_file(store: StateStore,
                         out_dir=tmp_path / "x")
     assert list((tmp_path / "x").iterdir()) == []
     assert [e.kind for e in store.audit_entries()].count("export") == 0
+
+
+def test_a_failed_manifest_takes_the_file_back(store: StateStore,
+                                              demo_con: duckdb.DuckDBPyConnection,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data file is in place, then the disk fills while writing its manifest: the file
+    goes too (a file without its manifest is not an export) and nothing is recorded."""
+    rule = Rule(where=VIP, channel="email")
+    a, _ = _approve(store, demo_con, rule)
+    real = Path.write_text
+
+    def full(self: Path, *args: Any, **kw: Any) -> int:
+        if self.name.endswith(".manifest.json.tmp"):
+            raise OSError("disk full")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError, match="disk full"):
+        export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email",
+                        out_dir=tmp_path / "x")
+    assert list((tmp_path / "x").iterdir()) == []
+    assert store.db.execute("SELECT count(*) FROM exports").fetchall()[0][0] == 0
+
+
+def test_two_exports_in_the_same_second_keep_both_files(
+        store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rule = Rule(where=VIP, channel="email")
+    a, _ = _approve(store, demo_con, rule)
+    one, two = (export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email",
+                                out_dir=tmp_path) for _ in range(2))
+    assert one.path != two.path and Path(one.path).exists() and Path(two.path).exists()
+    for r in store.db.execute("SELECT path, sha256 FROM exports"):
+        assert hashlib.sha256(Path(r[0]).read_bytes()).hexdigest() == r[1]
+
+
+def test_another_channels_contact_cannot_ride_along(
+        store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Phone numbers leave only in an SMS audience, whose count includes SMS consent."""
+    rule = Rule(where=VIP)
+    a, _ = _approve(store, demo_con, rule)
+    for col, ch in (("phone", None), ("email", None)):
+        with pytest.raises(ExportError) as err:
+            export_audience(store, demo_con, a, rule, CAT, AS_OF, channel=ch,
+                            out_dir=tmp_path, extra_columns=[col])
+        assert err.value.code == "export_contact_column"
+    out = export_audience(store, demo_con, a, rule, CAT, AS_OF, channel=None, out_dir=tmp_path,
+                          extra_columns=["city"])
+    assert out.columns == ["customer_id", "city"]
+    manifest = json.loads(Path(out.manifest).read_text())
+    # the log's head when the file was written: the export's own entry follows it
+    assert manifest["tolerance"] == 0.02
+    assert manifest["audit_head"] == store.audit_entries()[-1].prev_hash
+
+
+def test_a_forged_or_erased_decision_in_the_state_file_exports_nothing(
+        store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """The approvals table is not the record: the hash-chained audit log is."""
+    rule = Rule(where=VIP, channel="sms")
+    a, _ = _approve(store, demo_con, rule)
+    # a rejection after the approval, then the rejection row deleted from the table
+    rejected, _ = _approve(store, demo_con, rule, decision="rejected", approver="carl")
+    store.db.execute("DELETE FROM approvals WHERE id = ?", (rejected.id,))
+    assert latest_approval(store, "a") == a
+    with pytest.raises(ExportError, match="removed from the approvals table"):
+        export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="sms", out_dir=tmp_path)
+    report = store.verify_audit()
+    assert not report.ok and report.reason is not None and rejected.id in report.reason
+
+    other = StateStore(tmp_path / "forged.sqlite")  # an approval row nobody made
+    forged = a.model_copy(update={"id": "f0f0f0f0f0f0", "approver": "ceo"})
+    other.save_audience("a", canonical_json(rule), forged.fingerprint, "ann")
+    other.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?)", (forged.id, forged.name, forged.version, forged.decision,
+                              forged.fingerprint, forged.as_of, forged.catalog_version,
+                              forged.catalog_fingerprint, forged.count, forged.channel, "[]",
+                              "[]", forged.approver, forged.author, "", forged.at))
+    with pytest.raises(ExportError, match="not in the audit log"):
+        export_audience(other, demo_con, latest_approval(other, "a"), rule, CAT, AS_OF,
+                        channel="sms", out_dir=tmp_path)
+    assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_four_eyes_uses_the_recorded_author(store: StateStore,
+                                            demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Ann drafted the rule; she cannot approve it by claiming Bob wrote it."""
+    rule = Rule(where=VIP, channel="email")
+    _approve(store, demo_con, rule, decision="rejected", approver="ann", author="ann")
+    with pytest.raises(ApprovalError) as err:
+        _approve(store, demo_con, rule, approver="ann", author="bob", four_eyes=True)
+    assert err.value.code == "approval_four_eyes"
+    a, _ = _approve(store, demo_con, rule, approver="bob", author="", four_eyes=True)
+    assert a.author == "ann" and a.decision == "approved"
+    assert store.audit_entries()[-1].payload["four_eyes"] is True
 
 
 # -- audit ----------------------------------------------------------------------------------

@@ -3,12 +3,19 @@
 An approval binds the rule's fingerprint, the reference date, the catalog (version and
 content hash), the count seen and the warnings acknowledged one by one. Blocking warnings
 cannot be acknowledged: they must be resolved (the rule changed). In four-eyes mode the
-approver must not be the rule's author. Any change to the rule, the catalog or the reference
+approver must not be the rule's author (as the state recorded it when the rule was first
+saved, whatever a later caller claims). Any change to the rule, the catalog or the reference
 date voids the approval: :func:`check_approval` says which.
+
+The approvals table is a convenience; the audit log is the record. Each decision's audit
+entry carries the decision's digest (:func:`digest`), and :func:`sealed` checks that the
+approval an export relies on is the audience's latest decision *in the hash chain*, with
+the same content: a row forged, edited or a rejection deleted in the state file is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -70,10 +77,14 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
                     f"{w.id} ({w.title})" for w in missing)
                 + " — acknowledge each one (--ack ID) after reading it",
                 code="approval_unacknowledged")
-        if four_eyes and approver.casefold() == author.casefold():
-            raise ApprovalError(f"four-eyes mode: {approver} wrote this rule and cannot "
-                                "approve it; ask another reviewer", code="approval_four_eyes")
     fp = fingerprint(rule)
+    recorded = store.audience(name)
+    if recorded is not None and recorded["fingerprint"] == fp:
+        author = str(recorded["author"])  # the rule's author is who drafted it, not a flag
+    if four_eyes and decision == "approved" and approver.casefold() == (
+            author or approver).casefold():
+        raise ApprovalError(f"four-eyes mode: {approver} wrote this rule and cannot "
+                            "approve it; ask another reviewer", code="approval_four_eyes")
     version = store.save_audience(name, canonical_json(rule), fp, author or approver)
     a = Approval(
         id=uuid.uuid4().hex[:12], name=name, version=version, decision=decision,
@@ -91,8 +102,35 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
     store.audit("approval" if decision == "approved" else "rejection", approver,
                 {"approval": a.id, "audience": name, "version": version, "fingerprint": fp,
                  "count": a.count, "as_of": a.as_of, "acknowledged": a.acknowledged,
-                 "comment": comment})
+                 "comment": comment, "four_eyes": four_eyes, "digest": digest(a)})
     return a
+
+
+def digest(a: Approval) -> str:
+    """SHA-256 of the decision's canonical JSON: what its audit entry seals."""
+    blob = json.dumps(a.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def sealed(store: StateStore, approval: Approval) -> list[str]:
+    """Why the audit log does not back ``approval`` as its audience's latest decision."""
+    report = store.verify_audit()
+    if not report.ok:
+        return [f"the audit log does not verify ({report.reason}): nothing is exported "
+                "until it is restored"]
+    decisions = [e for e in store.audit_entries() if e.kind in ("approval", "rejection")
+                 and e.payload.get("audience") == approval.name]
+    if not decisions:
+        return [f"no decision on '{approval.name}' is in the audit log"]
+    last = decisions[-1]
+    if last.kind == "rejection":
+        return [f"the last decision in the audit log is a rejection by {last.actor}"]
+    if last.payload.get("approval") != approval.id:
+        return ["the approval in the state is not the latest one in the audit log"]
+    if last.payload.get("digest") != digest(approval):
+        return ["the approval in the state differs from the one the audit log sealed"]
+    return []
 
 
 def load_approval(store: StateStore, approval_id: str) -> Approval | None:

@@ -24,11 +24,13 @@ from sqlglot import exp
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import Nl2SegError
-from nl2seg.guard.approval import Approval, check_approval
+from nl2seg.guard.approval import Approval, check_approval, sealed
 from nl2seg.guard.state import StateStore, now
 from nl2seg.rule.nodes import Rule
 
 Format = Literal["csv", "parquet"]
+MAX_TOLERANCE = 0.10
+"""A count that moved more than this since the approval needs a new approval."""
 
 
 class ExportError(Nl2SegError):
@@ -55,10 +57,17 @@ def export_columns(catalog: Catalog, channel: str | None,
         contact = catalog.channels[channel].contact
         if contact is not None:
             cols.append(contact.rsplit(".", 1)[1])
+    contacts = {ch.contact.rsplit(".", 1)[1]: name for name, ch in catalog.channels.items()
+                if ch.contact is not None}
     for c in extra or []:
         if not catalog.has_column(f"{catalog.entity.table}.{c}"):
             raise ExportError(f"unknown column '{c}' in {catalog.entity.table}",
                               code="export_column")
+        if c in contacts and contacts[c] != channel:
+            raise ExportError(f"'{c}' is how the {contacts[c]} channel reaches customers: "
+                              f"export the audience approved for that channel (--channel "
+                              f"{contacts[c]}), whose count includes its consent",
+                              code="export_contact_column")
         if c not in cols:
             cols.append(c)
     return cols
@@ -85,6 +94,8 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
     from nl2seg.validate import validate
 
     problems = check_approval(approval, rule, catalog, as_of.isoformat())
+    if approval is not None and not problems:
+        problems = sealed(store, approval)
     if problems or approval is None:
         raise ExportError("no valid approval: " + "; ".join(problems)
                           + " — preview and approve it first (nl2seg approve)",
@@ -95,6 +106,10 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
         raise ExportError(f"the approval covers {had}, not {wanted}: approve the audience for "
                           "that channel (its consent becomes part of the count you approve)",
                           code="export_channel")
+    if not 0 <= tolerance <= MAX_TOLERANCE:
+        raise ExportError(f"a tolerance of {tolerance:.0%} is outside 0–{MAX_TOLERANCE:.0%}: "
+                          "an audience that moved more needs a new approval",
+                          code="export_tolerance")
     if fmt not in ("csv", "parquet"):
         raise ExportError(f"unknown format '{fmt}': csv or parquet", code="export_format")
     compiled = compile_rule(validate(rule, catalog, as_of))
@@ -116,8 +131,12 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    export_id = uuid.uuid4().hex[:12]
     final = out / f"{_safe_name(approval.name)}-v{approval.version}-{channel or 'analysis'}-" \
-                  f"{stamp}.{fmt}"
+                  f"{stamp}-{export_id[:6]}.{fmt}"  # two exports never share a name
+    if final.exists():
+        raise ExportError(f"{final} already exists: nothing was overwritten",
+                          code="export_exists")
     tmp = out / f".{final.name}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         rel = con.sql(sql)
@@ -130,23 +149,29 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
     finally:
         if tmp.exists():
             tmp.unlink()
-    export_id = uuid.uuid4().hex[:12]
     manifest = {"export_id": export_id, "file": final.name, "sha256": digest, "count": count,
                 "columns": cols, "format": fmt, "channel": channel,
                 "approval_id": approval.id, "audience": approval.name,
                 "version": approval.version, "rule_fingerprint": approval.fingerprint,
                 "as_of": approval.as_of, "catalog_version": approval.catalog_version,
                 "approved_count": approval.count, "approved_by": approval.approver,
+                "tolerance": tolerance, "audit_head": store.audit_head(),
                 "created_at": now()}
     mpath = final.with_name(final.name + ".manifest.json")
     mtmp = mpath.with_name(f".{mpath.name}.tmp")
-    mtmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(mtmp, mpath)
+    try:
+        mtmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(mtmp, mpath)
+    except BaseException:
+        final.unlink(missing_ok=True)  # a file without its manifest is not an export
+        mtmp.unlink(missing_ok=True)
+        raise
     store.db.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (export_id, approval.id, channel, fmt, str(final), digest, count, now()))
     store.audit("export", actor, {"export": export_id, "approval": approval.id,
                                   "file": final.name, "sha256": digest, "count": count,
-                                  "channel": channel})
+                                  "channel": channel, "columns": cols,
+                                  "tolerance": tolerance})
     return ExportResult(id=export_id, path=str(final), manifest=str(mpath), sha256=digest,
                         count=count, columns=cols, channel=channel, format=fmt,
                         approval_id=approval.id)

@@ -126,6 +126,12 @@ class StateStore:
         return AuditEntry(seq=seq, at=at, kind=kind, actor=actor, payload=payload,
                           prev_hash=prev, hash=h)
 
+    def audit_head(self) -> str:
+        """The last entry's hash: copied into each export manifest, an anchor outside this
+        file (a rewrite of the whole chain no longer matches the manifests)."""
+        row = self.db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return str(row["hash"]) if row else GENESIS
+
     def audit_entries(self, limit: int | None = None) -> list[AuditEntry]:
         q = "SELECT * FROM audit ORDER BY seq" + (" DESC LIMIT ?" if limit else "")
         rows = self.db.execute(q, (limit,) if limit else ()).fetchall()
@@ -152,7 +158,26 @@ class StateStore:
                 return AuditReport(entries=n, ok=False, broken_at=n,
                                    reason="content changed after it was written")
             prev = r["hash"]
-        return AuditReport(entries=n, ok=True)
+        return self._tables_match_log(n) or AuditReport(entries=n, ok=True)
+
+    def _tables_match_log(self, n: int) -> AuditReport | None:
+        """The approvals and exports tables against the chain: a row the log does not hold
+        was forged; a decision the log holds but the table lost was deleted."""
+        logged: dict[str, set[str]] = {"approval": set(), "export": set()}
+        for e in self.audit_entries():
+            if e.kind in ("approval", "rejection"):
+                logged["approval"].add(str(e.payload.get("approval")))
+            elif e.kind == "export":
+                logged["export"].add(str(e.payload.get("export")))
+        for table, kind in (("approvals", "approval"), ("exports", "export")):
+            rows = {str(r[0]) for r in self.db.execute(f"SELECT id FROM {table}")}
+            if forged := sorted(rows - logged[kind]):
+                return AuditReport(entries=n, ok=False, reason=f"{kind} {forged[0]} is in the "
+                                   f"{table} table but not in the audit log")
+            if lost := sorted(logged[kind] - rows):
+                return AuditReport(entries=n, ok=False, reason=f"{kind} {lost[0]} is in the "
+                                   f"audit log but was removed from the {table} table")
+        return None
 
     # -- audiences and previews ----------------------------------------------------------------
     def save_audience(self, name: str, rule_json: str, fingerprint: str, author: str) -> int:

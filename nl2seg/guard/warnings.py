@@ -42,6 +42,7 @@ from nl2seg.rule.nodes import (
     Window,
 )
 from nl2seg.translate.expected import stated_size
+from nl2seg.translate.notes import event_notes, note
 from nl2seg.translate.result import Translation
 from nl2seg.windows import resolve
 
@@ -65,7 +66,8 @@ class GuardWarning(BaseModel):
     @property
     def id(self) -> str:
         """Stable across previews of the same rule: what an acknowledgement names."""
-        blob = json.dumps([self.code, self.path, self.phrase]
+        blob = json.dumps([self.code, self.path, self.phrase, self.data.get("field"),
+                           self.data.get("event")]
                           + ([self.explanation] if self.severity == "info" else []),
                           ensure_ascii=False)
         return f"{self.code}:{hashlib.sha256(blob.encode()).hexdigest()[:8]}"
@@ -188,7 +190,7 @@ def expectation(ctx: Context) -> list[GuardWarning]:
 # -- 3. history -------------------------------------------------------------------------------
 def history(ctx: Context) -> list[GuardWarning]:
     past = list(ctx.history)
-    if len(past) < 2:
+    if not past:  # one approved count is already a reference (± 25 % around it)
         return []
     mean = statistics.fmean(past)
     sd = statistics.pstdev(past)
@@ -304,8 +306,14 @@ def assumptions(ctx: Context) -> list[GuardWarning]:
                             "l'historique jusqu'à la date de référence",
                             f"\"{node.phrase or node.event}\": no period, so all history up "
                             "to the reference date"))
-    if ctx.translation is None:  # a translation already states its windows' dates
+    if ctx.translation is None:  # a translation states these itself; a rule file does not
         notes += [_window_note(ctx, w) for w in _windows(rule.where)]
+        for node in _walk(rule.where):
+            if getattr(node, "op", None) == "gt":
+                notes.append(note("gt", ctx.lang, x=node.phrase or _t(
+                    ctx, "comparaison", "comparison")))
+        notes += event_notes(ctx.catalog, {n.event for n in _walk(rule.where)
+                                           if isinstance(n, EventCondition)}, ctx.lang)
     return [GuardWarning(code="assumption", severity="info",
                     title=_t(ctx, "Convention appliquée", "Convention applied"), explanation=n)
             for n in dict.fromkeys(n for n in notes if n)]
@@ -392,7 +400,8 @@ def freshness(ctx: Context) -> list[GuardWarning]:
                         f"{late:g} h de retard : les derniers faits n'y sont pas encore.",
                         f"\"{what}\" covers {hours} h, but source {label} arrives {late:g} h "
                         "late: the latest facts are not in yet."),
-                    data={"hours": hours, "lag_hours": late}))
+                    data={"hours": hours, "lag_hours": late, "event": node.event,
+                          "source": cat.tables[src.table].source}))
     out += _frozen(ctx)
     return out
 

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import re
 
-_NUM = r"(\d{1,3}(?:[  \u202f.,]\d{3})+|\d+(?:[.,]\d+)?)\s*([kK]|mille|000)?"
+_NUM = (r"(\d{1,3}(?:[  \u202f.,]\d{3})+|\d+(?:[.,]\d+)?)(?![.,]?\d)\s*"
+        r"((?:millions?|M|m)\b|[kK]|mille|000)?")
 _ABOUT = (r"(?:environ|à peu près|autour de|dans les|près de|quelque|approximativement|about|"
           r"around|roughly|approximately|approx\.?|some|~|≈|circa|ca\.)")
 _WHO = (r"(?:clientes?|clients?|personnes|contacts|profils|membres|customers?|people|"
         r"members|users|profiles)\b")
+_NOT_A_SIZE = (r"(?!\s*(?:(?:jours?|semaines?|mois|ans?|années?|days?|weeks?|months?|years?|"
+               r"fois|times|euros?|eur|h|heures?|hours?)\b|€|%))")
+""""il y a environ 3 mois", "about 50 €": a duration or an amount, not the audience's size."""
 _PATTERNS = [
-    re.compile(_ABOUT + r"\s*" + _NUM + r"(?:\s*" + _WHO + r")?", re.I),
+    re.compile(_ABOUT + r"\s*" + _NUM + _NOT_A_SIZE + r"(?:\s*" + _WHO + r")?", re.I),
     re.compile(r"(?:audience|cible|target|taille)\s+(?:de|of)\s+" + _NUM, re.I),
 ]
 
@@ -36,6 +40,8 @@ def _value(number: str, suffix: str | None) -> int | None:
         return None
     if suffix and suffix.lower() in {"k", "mille", "000"}:
         x *= 1000
+    elif suffix and suffix.lower().startswith("m"):  # "2 millions", "1,5 million", "2M"
+        x *= 1_000_000
     return round(x) if x >= 1 else None
 
 
