@@ -448,6 +448,11 @@ CASES: list[Case] = [
     ("clients qui n'ont acheté des accessoires qu'une fois",
      count("eq", 1, f("category", "accessories")), None),
     ("clients qui n'ont acheté que deux fois", count("eq", 2), None),
+    # "un email de la campagne promo" names what they received, not the audience's channel
+    ("clients qui ont reçu un email de la campagne promo",
+     email("sent", f("theme", "promo")), None),
+    ("customers who opened an email from the promo campaign",
+     email("open", f("theme", "promo")), None),
     # "remonte à" / "date de" + a duration: as "il y a"; "depuis plus de" on a date: before
     ("clients dont le dernier achat remonte à plus de 6 mois",
      buy(window=ago(6, "month"), aggregate="last"), None),

@@ -21,7 +21,7 @@ from nl2seg.translate.build import Context, Unusable, combine, split
 from nl2seg.translate.expected import stated_size_span
 from nl2seg.translate.items import Item, parse_items
 from nl2seg.translate.lexicon import build_lexicon
-from nl2seg.translate.normalize import fold, keys, tokenize
+from nl2seg.translate.normalize import Tok, fold, keys, tokenize
 from nl2seg.translate.result import Translation
 from nl2seg.translate.typos import fix_typos
 
@@ -41,10 +41,23 @@ def detect_lang(text: str, catalog: Catalog | None = None) -> str:
     return "en" if en > fr else "fr"
 
 
-def _activation(items: list[Item]) -> tuple[str | None, list[Item]]:
-    """"pour une campagne SMS": the channel word next to an activation word."""
+_OF = frozenset({"de", "du", "des", "of", "from", "d"})
+_DET = frozenset({"la", "le", "l", "the", "a", "an", "une", "un", "cette", "this", "that"})
+
+
+def _activation(items: list[Item], toks: list[Tok] | None = None) -> tuple[str | None,
+                                                                         list[Item]]:
+    """"pour une campagne SMS": the channel word next to an activation word. "un email de
+    la campagne promo" names a campaign the customers received, not the audience's channel."""
     triggers = [i for i in items if i.kind == "activate" or (
         i.kind == "lex" and all(k in g.ACTIVATE for k in keys(i.text)))]
+    if toks is not None:
+        def owned(a: Item) -> bool:
+            k = a.i - 1
+            while k >= 0 and toks[k].word in _DET:
+                k -= 1
+            return k >= 0 and toks[k].word in _OF
+        triggers = [a for a in triggers if not owned(a)]
     for a in triggers:
         near = [i for i in items if i.kind == "lex" and i is not a and (
             0 <= i.i - a.j <= 2 or 0 <= a.i - i.j <= 2)]
@@ -126,7 +139,7 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
                                 weak=frozenset(g.FILLER))
         if fixed:
             parsed = parse_items(toks, lex, as_of, lang)
-    channel, items = _activation(parsed.items)
+    channel, items = _activation(parsed.items, toks)
     items = _merge_value_alternatives(items)
     ctx = Context(catalog, request, [(t.start, t.end) for t in toks], notes=raw)
     try:
