@@ -108,9 +108,42 @@ def test_an_edit_voids_the_approval(app: AppTest) -> None:
     approve_all(app)
     assert any(s.value.startswith("Approuvée par bob") for s in app.success)
     app.button(key="rm_0").click().run()
-    assert any(w.value.startswith("Approbation annulée : the rule changed")
+    assert any(w.value.startswith("Approbation annulée : la règle a changé")
                for w in app.warning)
     assert not [b for b in app.button if b.key == "export"]
+
+
+def test_a_new_request_starts_from_its_own_rule(app: AppTest) -> None:
+    """Nothing of the previous audience carries over: AND/OR, channel, acknowledgements, the
+    "I confirm" box, the name."""
+    ask(app, "clients VIP de Marseille")
+    app.radio(key="combiner").set_value("any").run()
+    assert " ou " in app.info[0].value
+    for c in app.checkbox:
+        if c.key and c.key.startswith("ack_"):
+            c.check()
+    app.checkbox(key="confirm").check().run()
+    first = app.text_input(key="audience_name").value
+    ask(app, "clientes lyonnaises qui ont acheté en ligne depuis janvier, pour une campagne "
+             "email")
+    assert app.radio(key="combiner").value == "all" and " ou " not in app.info[0].value
+    assert app.selectbox(key="channel_select").value == "email"
+    assert not app.checkbox(key="confirm").value
+    assert not [c for c in app.checkbox if c.key and c.key.startswith("ack_") and c.value]
+    assert app.text_input(key="audience_name").value != first
+    # two requests that start alike are two audiences
+    ask(app, "clientes lyonnaises qui ont acheté en ligne le mois dernier")
+    assert app.text_input(key="audience_name").value.startswith("clientes-lyonnaises-qui-ont")
+    assert app.text_input(key="audience_name").value != first
+
+
+def test_a_refused_request_keeps_the_rule_on_screen(app: AppTest) -> None:
+    ask(app, "clients VIP")
+    app.button(key="rm_0").run()
+    ask(app, "licornes VIP")
+    assert any("licornes" in e.value for e in app.error)
+    assert app.info[0].value.startswith("Clients avec niveau de fidélité : VIP")
+    assert any("la règle ci-dessous est la précédente" in w.value for w in app.warning)
 
 
 def test_blocking_warning_prevents_approval(app: AppTest) -> None:
@@ -130,7 +163,8 @@ def test_four_eyes_refuses_self_approval(app: AppTest,
     monkeypatch.setenv("NL2SEG_FOUR_EYES", "1")
     ask(app, "clients VIP", author="ann")
     approve_all(app, reviewer="ann")
-    assert any("approval_four_eyes" in e.value for e in app.error)
+    assert any(e.value.startswith("Mode quatre yeux : l'auteur de la règle ne peut pas")
+               for e in app.error)
     approve_all(app, reviewer="bob")
     assert any(s.value.startswith("Approuvée : ") for s in app.success)
 

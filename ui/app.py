@@ -11,6 +11,7 @@ it out and keeps the session's state.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -97,12 +98,60 @@ def current_rule() -> Rule | None:
 
 
 def set_rule(rule: Rule) -> None:
-    ss.rule_json = rule.model_dump_json(exclude_none=True)
+    new = rule.model_dump_json(exclude_none=True)
+    if new != ss.get("rule_json"):
+        forget_rule_widgets()
+    ss.rule_json = new
+
+
+_RULE_WIDGET = re.compile(r"^(?:combiner|channel_select|confirm|ack_.*|c\d+_.*)$")
+
+
+def forget_rule_widgets() -> None:
+    """Widgets that show the rule (editor, channel, AND/OR) or a judgement on it (warnings
+    acknowledged, "I confirm") start again from the new rule: nothing carries over."""
+    for k in [str(k) for k in ss]:
+        if _RULE_WIDGET.match(k):
+            del ss[k]
 
 
 def slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return s[:40] or "audience"
+    """The audience's default name: the request's first words and a short hash of all of it
+    (two requests that start alike are two audiences)."""
+    s = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:32].strip("-")
+    return f"{s or 'audience'}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
+
+
+_FRIENDLY = {
+    "approval_refused": ("Indiquez le nom du relecteur.", "Enter the reviewer's name."),
+    "approval_unacknowledged": ("Cochez « Lu et accepté » sous chaque avertissement.",
+                                "Tick \"Read and accepted\" under each warning."),
+    "approval_blocked": ("Un avertissement bloquant empêche l'approbation : modifiez la règle.",
+                         "A blocking warning prevents approval: change the rule."),
+    "approval_four_eyes": ("Mode quatre yeux : l'auteur de la règle ne peut pas l'approuver ; "
+                           "demandez à un autre relecteur.", "Four-eyes mode: the rule's author "
+                           "cannot approve it; ask another reviewer."),
+    "export_unapproved": ("Pas d'approbation valide pour cette règle : approuvez-la (onglet 4).",
+                          "No valid approval for this rule: approve it (tab 4)."),
+    "export_count_moved": ("Le volume a changé depuis l'approbation : relancez l'aperçu et "
+                           "faites réapprouver.", "The count moved since the approval: preview "
+                           "again and have it re-approved."),
+}
+_REASONS = {
+    "the rule changed since it was approved": "la règle a changé depuis l'approbation",
+    "the catalog changed since the approval": "le catalogue a changé depuis l'approbation",
+    "the audience has no approval": "l'audience n'a pas d'approbation",
+}
+
+
+def friendly(exc: Nl2SegError) -> str:
+    """The error in the marketer's language; its details (in English) below."""
+    fr_en = _FRIENDLY.get(exc.code)
+    return f"{t(*fr_en)}\n\n`{exc}`" if fr_en else f"[{exc.code}] {exc}"
+
+
+def reason_text(reason: str) -> str:
+    return t(_REASONS.get(reason, reason), reason)
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,7 +160,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except Nl2SegError as exc:
-            ss.flash = ("error", f"[{exc.code}] {exc}")
+            ss.flash = ("error", friendly(exc))
         except Exception as exc:  # shown in the page, never as a traceback
             ss.flash = ("error", f"{type(exc).__name__}: {exc}")
         return None
@@ -124,16 +173,16 @@ def interpret(day: dt.date) -> None:
     text = (ss.get("request_text") or "").strip()
     ss.interpreted_text = ss.get("request_text")
     ss.pop("refusal", None)
+    forget_rule_widgets()
     with open_db(DB) as con:
         out = translate_request(text, catalog(), day, con=con)
     tr = out.translation
+    if tr.refused or tr.rule is None:
+        ss.refusal = tr.refusal_reason  # the rule on screen (and its edits) stays
+        return
     ss.translation = tr.model_dump(mode="json")
     ss.cross_check = out.cross_check.model_dump(mode="json") if out.cross_check else None
     ss.fallback = out.fallback
-    if tr.refused or tr.rule is None:
-        ss.refusal = tr.refusal_reason
-        ss.pop("rule_json", None)
-        return
     set_rule(tr.rule)
     ss.audience_name = slug(text)
     ss.ui_lang = tr.lang
@@ -544,7 +593,8 @@ def approval_status(day: dt.date) -> None:
         return
     reasons = check_approval(a, rule, catalog(), day.isoformat())
     if reasons:
-        st.warning(t("Approbation annulée : ", "Approval void: ") + "; ".join(reasons))
+        st.warning(t("Approbation annulée : ", "Approval void: ")
+                   + "; ".join(reason_text(r) for r in reasons))
     else:
         st.success(t(f"Approuvée par {a.approver} le {a.at[:16]} — {a.count:,} clients — "
                      f"empreinte {a.fingerprint[:16]}", f"Approved by {a.approver} on "
@@ -555,15 +605,18 @@ def export_screen(day: dt.date) -> None:
     rule = current_rule()
     with StateStore(STATE) as store:
         a = latest_approval(store, ss.get("audience_name") or "")
-    reasons = check_approval(a, rule, catalog(), day.isoformat()) if rule else ["no rule"]
+    if rule is None:
+        st.info(t("Posez d'abord une question (onglet 1).", "Ask a question first (tab 1)."))
+        return
+    reasons = check_approval(a, rule, catalog(), day.isoformat())
     if reasons:
         st.info(t("Export possible seulement pour une audience approuvée : ",
-                  "Export only for an approved audience: ") + "; ".join(reasons))
+                  "Export only for an approved audience: ")
+                + "; ".join(reason_text(r) for r in reasons))
         return
-    assert rule is not None
-    options = ["email", "sms", "push", "none"]
+    options = [rule.channel or "none"]  # the approved channel: its consent is in the count
     st.radio(t("Canal (celui de l'approbation)", "Channel (the approved one)"), options,
-             index=options.index(rule.channel or "none"), key="export_channel", horizontal=True)
+             key="export_channel", horizontal=True)
     st.radio("Format", ["csv", "parquet"], key="export_format", horizontal=True)
     st.button(t("Exporter", "Export"), type="primary", key="export", on_click=do_export,
               args=(day,))
@@ -633,8 +686,9 @@ def main() -> None:
         st.sidebar.radio("Langue / Language", ["fr", "en"], key="ui_lang", horizontal=True)
         st.title(t("nl2seg — audiences en langage naturel", "nl2seg — audiences in plain words"))
         flash = ss.pop("flash", None)
+        box = st.container()  # always there, so the tabs below keep their place (and tab)
         if flash:
-            (st.error if flash[0] == "error" else st.success)(flash[1])
+            (box.error if flash[0] == "error" else box.success)(flash[1])
         tabs = st.tabs([t("1. Demander", "1. Ask"), t("2. Interprétation", "2. Interpretation"),
                         t("3. Aperçu", "3. Preview"), t("4. Validation", "4. Review"),
                         t("5. Export", "5. Export"), t("6. Historique", "6. History")])
@@ -647,9 +701,13 @@ def main() -> None:
                 with st.spinner(t("Aperçu…", "Previewing…")), StateStore(STATE) as store:
                     prepared = _prepare(rule, con, store, record=_new_preview(rule))
             except Nl2SegError as exc:
-                tabs[1].error(f"[{exc.code}] {exc}")
+                tabs[1].error(friendly(exc))
         none = t("Posez d'abord une question (onglet 1).", "Ask a question first (tab 1).")
         with tabs[1]:
+            if ss.get("refusal") and rule is not None:
+                st.warning(t("La dernière demande a été refusée (onglet 1) : la règle ci-dessous "
+                             "est la précédente.", "The last request was refused (tab 1): the "
+                             "rule below is the previous one."))
             if prepared is not None and rule is not None:
                 interpretation_screen(prepared, rule)
             elif rule is None:
