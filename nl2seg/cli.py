@@ -298,13 +298,17 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, di
         for note in t.assumptions:
             click.echo(f"  ~ {note}")
         if t.unmapped:
-            click.echo(f"  ? unused words: {', '.join(t.unmapped)}")
+            label = "mots non utilisés" if t.lang == "fr" else "unused words"
+            click.echo(f"  ? {label}: {', '.join(t.unmapped)}")
         _echo_second_opinion(out, t.lang)
 
 
 def _echo_second_opinion(out: Any, lang: Lang) -> None:
     if out.fallback:
-        click.echo(f"  ! LLM translator unavailable, local translation used: {out.fallback}")
+        click.echo("  ! " + ("traducteur LLM indisponible, traduction locale utilisée : "
+                             if lang == "fr" else
+                             "LLM translator unavailable, local translation used: ")
+                   + str(out.fallback))
     if out.cross_check is not None:
         for line in out.cross_check.summary(lang):
             indent = "    " if line.startswith("  ") else "  ! "

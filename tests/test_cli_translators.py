@@ -102,7 +102,7 @@ def test_auto_falls_back_to_local_when_the_endpoint_is_down(demo_db: Path) -> No
     res = run(["translate", REQUEST, "--db", str(demo_db)],
               env={"OPENAI_BASE_URL": url, "NL2SEG_LLM_RETRIES": "0"})
     assert res.exit_code == 0, res.output
-    assert "! LLM translator unavailable, local translation used" in res.output
+    assert "! traducteur LLM indisponible, traduction locale utilisée" in res.output
     assert "[llm_unreachable]" in res.output
     forced = run(["translate", REQUEST, "--translator", "llm", "--db", str(demo_db)],
                  env={"OPENAI_BASE_URL": url, "NL2SEG_LLM_RETRIES": "0"})
