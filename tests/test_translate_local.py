@@ -448,6 +448,18 @@ CASES: list[Case] = [
     ("clients qui n'ont acheté des accessoires qu'une fois",
      count("eq", 1, f("category", "accessories")), None),
     ("clients qui n'ont acheté que deux fois", count("eq", 2), None),
+    # "sans" / "without" before a second verb: its own clause, excluded, in the first
+    # clause's window unless it says "jamais" / "ever"
+    ("clients qui ont acheté en ligne sans acheter en magasin",
+     both(buy(ONLINE), never(STORE)), None),
+    ("customers who bought in store without buying online",
+     both(buy(STORE), never(ONLINE)), None),
+    ("clients qui ont visité le site cette semaine sans acheter",
+     both(web(window=cal("week")), never(window=cal("week"))), None),
+    ("clients qui ont acheté en ligne ces 3 derniers mois sans jamais acheter en magasin",
+     both(buy(ONLINE, window=last(3, "month")), never(STORE)), None),
+    ("clients VIP sans achat en ligne", both(attr("loyalty_tier", value="vip"), never(ONLINE)),
+     None),
     # "un email de la campagne promo" names what they received, not the audience's channel
     ("clients qui ont reçu un email de la campagne promo",
      email("sent", f("theme", "promo")), None),

@@ -39,6 +39,8 @@ class Unusable(Exception):
 class Segment:
     items: list[Item]
     connector: str = "and"
+    without: bool = False
+    """Opened by "sans" / "without" before a verb: in the window of the clause before."""
 
     @property
     def negated(self) -> bool:
@@ -91,6 +93,21 @@ _MORE_WORDS = frozenset(keys("plus more over"))
 _SINGLE = frozenset(keys("seul seule single"))
 
 
+_WITHOUT = frozenset(keys("sans without"))
+
+
+def _is_event(it: Item) -> bool:
+    return it.kind == "lex" and any(s.kind == "event" for s in it.senses)
+
+
+def _without_verb(it: Item, nxt: list[Item], seg: Segment) -> bool:
+    """"sans" / "without" before a second verb, after a clause that has its own: a clause
+    of its own, excluded ("visited the site without buying")."""
+    verb = next((x for x in nxt if x.kind not in {"never", "not"}), None)
+    return (it.kind == "not" and set(keys(it.text)) <= _WITHOUT and verb is not None
+            and _is_event(verb) and any(_is_event(x) for x in seg.items))
+
+
 def split(items: list[Item]) -> list[Segment]:
     """Clauses between connectors. "either" / the first "soit" only announce the "or" that
     follows, and a clause that only says when ("who, in the last 7 days, either visited the
@@ -99,7 +116,11 @@ def split(items: list[Item]) -> list[Segment]:
     items = [i for i in items if not (i.kind == "or" and keys(i.text)[:1] and keys(i.text)[0]
                                       in _EITHER and i is not ors[-1])]
     segs = [Segment([])]
-    for it in items:
+    for n, it in enumerate(items):
+        if _without_verb(it, items[n + 1:n + 3], segs[-1]):
+            segs.append(Segment([], "excl", without=True))  # "… en ligne sans acheter en
+            # magasin"
+            continue
         if it.kind in {"and", "or", "excl"}:
             if segs[-1].items:
                 segs.append(Segment([], it.kind))
@@ -541,6 +562,13 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
         if seg.connector == "and" and terms and isinstance(node, EventCondition) \
                 and node.window is not None and _elliptic(seg):
             terms[-1] = _share_window(terms[-1], node)
+        if seg.without and terms and not seg.has("never") and isinstance(node, EventCondition) \
+                and node.window is None:
+            # "visited the site in the last 30 days without buying": not in those 30 days
+            windows = [c.window for c in _leaves(terms[-1])
+                       if isinstance(c, EventCondition) and c.window is not None]
+            if windows:
+                node = node.model_copy(update={"window": windows[-1]})
         if seg.connector == "or" and terms:
             terms.append(_or(terms.pop(), node))
         elif seg.connector == "and" and terms and _merge(terms[-1], node) is not None:
@@ -556,6 +584,12 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
 
 
 _PROFILE = (Attribute, Age, DateIn)
+
+
+def _leaves(node: Condition) -> list[Condition]:
+    if isinstance(node, (All, AnyOf)):
+        return [x for c in node.conditions for x in _leaves(c)]
+    return [node]
 
 
 def _elliptic(seg: Segment) -> bool:
