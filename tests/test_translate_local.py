@@ -409,7 +409,7 @@ CASES: list[Case] = [
     ("acheté des chausures", buy(SHOES), None),
     ("ACHETE EN MAGASIN", buy(STORE), None),
     ("clients parisiens qui ont achete des vetements", both(PARIS, buy(APPAREL)), None),
-    ("clients qui ont ouver une newsletter", email("open"), None),
+    ("clients qui ont ouver une newsletter", email("open", f("theme", "newsletter")), None),
     # --- phrasing found by the dev eval cases ------------------------------------------------
     ("customers who added shoes to their cart", ev("web_visit", f("event_type", "add_to_cart"),
                                                     SHOES), None),
@@ -460,6 +460,18 @@ CASES: list[Case] = [
      both(buy(ONLINE, window=last(3, "month")), never(STORE)), None),
     ("clients VIP sans achat en ligne", both(attr("loyalty_tier", value="vip"), never(ONLINE)),
      None),
+    # "after 1990" starts when 1990 ends; "since" starts with it; "le 1er mars" is a day
+    ("clients nés après 1990", born(dates(since="1991-01-01")), None),
+    ("clients inscrits après mars 2026", signup(dates(since="2026-04-01")), None),
+    ("clients inscrits depuis mars 2026", signup(dates(since="2026-03-01")), None),
+    ("clients qui ont acheté après le 1er mars 2026", buy(window=dates(since="2026-03-02")),
+     None),
+    ("clients qui ont acheté le 1er mars 2026",
+     buy(window=dates(since="2026-03-01", before="2026-03-02")), None),
+    # "newsletter" is a campaign theme, not a word for any email
+    ("customers who clicked a newsletter email",
+     email("click", f("theme", "newsletter")), None),
+    ("clients qui ont ouvert la newsletter", email("open", f("theme", "newsletter")), None),
     # "un email de la campagne promo" names what they received, not the audience's channel
     ("clients qui ont reçu un email de la campagne promo",
      email("sent", f("theme", "promo")), None),
@@ -503,6 +515,18 @@ REFUSALS = [
 
 def _tr(text: str) -> Translation:
     return translate_local(text, CAT, AS_OF)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("customers who spent more than $500",
+     'the catalog\'s amounts are in EUR and "$" is another currency: write the amount in EUR.'),
+    ("clients ayant dépensé plus de 500 dollars",
+     "les montants du catalogue sont en EUR et « dollars » est dans une autre devise : écrivez "
+     "le montant en EUR."),
+])
+def test_another_currency_is_refused_not_read_as_euros(text: str, reason: str) -> None:
+    t = _tr(text)
+    assert t.refused and t.rule is None and t.refusal_reason == reason
 
 
 @pytest.mark.parametrize(("request_text", "where", "channel"), CASES, ids=[c[0] for c in CASES])

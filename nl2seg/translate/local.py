@@ -116,6 +116,12 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
         return _refusal(lang, refuse.message("empty", lang))
     if refuse.hostile(request):
         return _refusal(lang, refuse.message("hostile", lang))
+    units = {p.unit.upper() for e in catalog.events.values() for p in e.properties.values()
+             if p.unit}
+    foreign = refuse.other_currency(request, units)
+    if foreign is not None:
+        unit = ", ".join(sorted(units))
+        return _refusal(lang, refuse.message("currency", lang, x=foreign, unit=unit), [foreign])
     lex = build_lexicon(catalog)
     size = stated_size_span(request)
     if size is not None:  # "environ 10 000 clients": for the size check, not a condition

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nl2seg.translate import grammar as g
 from nl2seg.translate.normalize import fold
 
@@ -14,10 +16,30 @@ MESSAGES = {
                       "description: I will not translate it."},
     "nothing": {"fr": "je n'ai reconnu aucun critère d'audience dans « {text} ».",
                 "en": "I found no audience criterion in \"{text}\"."},
+    "currency": {"fr": "les montants du catalogue sont en {unit} et « {x} » est dans une autre "
+                       "devise : écrivez le montant en {unit}.",
+                 "en": "the catalog's amounts are in {unit} and \"{x}\" is another "
+                       "currency: write the amount in {unit}."},
     "unknown": {"fr": "je ne sais pas ce que signifie {words} : aucun champ du catalogue ne "
                       "correspond.",
                 "en": "I do not know what {words} means: no field of the catalog matches."},
 }
+
+
+_CURRENCIES = {"USD": re.compile(r"\$|\b(?:usd|dollars?)\b", re.I),
+               "GBP": re.compile(r"£|\bgbp\b", re.I),
+               "EUR": re.compile(r"€|\b(?:eur|euros?)\b", re.I),
+               "CHF": re.compile(r"\b(?:chf|francs? suisses?|swiss francs?)\b", re.I)}
+
+
+def other_currency(text: str, units: set[str]) -> str | None:
+    """A currency the request names that none of the catalog's amounts is in ("$500" on a
+    catalog in EUR): reading it as euros would be a silent conversion at par."""
+    for code, pattern in _CURRENCIES.items():
+        m = pattern.search(text)
+        if m and units and code not in units:
+            return m.group(0)
+    return None
 
 
 def hostile(text: str) -> bool:

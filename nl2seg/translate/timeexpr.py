@@ -43,6 +43,8 @@ _ELAPSED = _ECOULE | stems("dernière", "dernier", "derniers")
 _MORE = (seq("plus de"), seq("more than"), seq("over"), seq("plus d'"))
 _LESS = (seq("moins de"), seq("less than"), seq("under"), seq("moins d'"), seq("within"))
 _SINCE = stems("depuis", "since", "after", "après")
+_AFTER = stems("after", "après")
+""""after 1990" starts when 1990 ends; "since 1990" with it."""
 _BEFORE = stems("avant", "before")
 _IN = stems("en", "in", "during", "pendant", "durant", "de", "of", "du")
 _DEPUIS = skey("depuis")
@@ -184,11 +186,12 @@ class _Scanner:
         k = self.key
         start, j = i, i + 1
         day, month, year = 1, 0, 0
+        has_day = False  # "le 1er mars" is a day; "mars" a month
         if k(i) in MONTHS:
             month = MONTHS[k(i)]
             d = self.num_end.get(i - 1) if k(i - 1) == "er" else self.num_end.get(i)
             if d is not None and 1 <= d.value <= 31:
-                day, start = int(d.value), d.i
+                day, start, has_day = int(d.value), d.i, True
             if k(i - 1) == "er" and d is not None:
                 start = d.i
             y = self.num_at.get(i + 1)
@@ -223,11 +226,13 @@ class _Scanner:
             return
         if month == 0:
             nxt = dt.date(year + 1, 1, 1)
-        elif day > 1:
+        elif has_day:
             nxt = first + dt.timedelta(days=1)
         else:
             nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-        if prep in _SINCE:
+        if prep in _AFTER:
+            self.add(start - 1, j, DatesWindow(since=nxt))
+        elif prep in _SINCE:
             self.add(start - 1, j, DatesWindow(since=first))
         elif prep in _BEFORE:
             self.add(start - 1, j, DatesWindow(before=first))
@@ -248,7 +253,9 @@ class _Scanner:
             return
         start = i - 1 if self.key(i - 1) == "le" else i
         prep = self.key(start - 1)
-        if prep in _SINCE:
+        if prep in _AFTER:
+            self.add(start - 1, i + 3, DatesWindow(since=day + dt.timedelta(days=1)))
+        elif prep in _SINCE:
             self.add(start - 1, i + 3, DatesWindow(since=day))
         elif prep in _BEFORE:
             self.add(start - 1, i + 3, DatesWindow(before=day))
