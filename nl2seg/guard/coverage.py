@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from nl2seg.catalog.models import Catalog
-from nl2seg.rule.nodes import Rule
+from nl2seg.rule.nodes import AnyOf, Attribute, Condition, EventCondition, Not, Rule, walk
 from nl2seg.translate import grammar as g
 from nl2seg.translate.expected import stated_size_span
 from nl2seg.translate.normalize import fold, keys, stems, tokenize
@@ -96,29 +96,28 @@ _NEG_WORDS = stems("pas", "not", "no", "aucun", "aucune", "sans", "without", "ja
 _POSSESSIVES = frozenset({"nos", "vos"})  # "nos clientes": stems like "no"
 
 
-def _negative(node: dict[str, Any]) -> bool:
-    kind, op, agg = node.get("kind"), node.get("op"), node.get("aggregate")
-    return kind == "not" or agg == "none" or op in {"ne", "not_in", "lt", "lte"} or (
-        kind == "attribute" and node.get("value") is False) or (
-        kind == "event" and op == "eq" and node.get("value") == 0)
+_NEGATIVE_OPS = frozenset({"ne", "not_in", "lt", "lte"})
 
 
-def _nodes(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        return [node, *(n for v in node.values() for n in _nodes(v))]
-    if isinstance(node, list):
-        return [n for v in node for n in _nodes(v)]
-    return []
+def _negative(node: Condition) -> bool:
+    """Does this condition exclude anyone by itself (NOT, "none", ≠, <, false, = 0)?"""
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, EventCondition) and (
+            node.aggregate == "none" or (node.op == "eq" and node.value == 0)
+            or any(f.op in _NEGATIVE_OPS for f in node.filters)):
+        return True
+    return getattr(node, "op", None) in _NEGATIVE_OPS or (
+        isinstance(node, Attribute) and node.value is False)
 
 
-def _value_words(catalog: Catalog, node: dict[str, Any]) -> set[str]:
+def _value_words(catalog: Catalog, node: Attribute) -> set[str]:
     """Keys of the catalog words of an attribute's values ("sans carte" for tier none)."""
-    if not catalog.has_column(str(node.get("field"))):
+    if not catalog.has_column(node.field):
         return set()
-    col = catalog.column(str(node.get("field")))
-    wanted = {node.get("value"), *(node.get("values") or [])}
+    wanted = {node.value, *(node.values or [])}
     out: set[str] = set()
-    for v in col.values or []:
+    for v in catalog.column(node.field).values or []:
         if v.value in wanted:
             for w in [*(v.words.all() if v.words else []),
                       *([v.label.en, v.label.fr] if v.label else [])]:
@@ -134,13 +133,13 @@ def structure_mismatches(rule: Rule, catalog: Catalog) -> list[str]:
     if not request.strip():
         return []
     toks = {t.key for t in tokenize(request) if t.word not in _POSSESSIVES}
-    nodes = _nodes(rule.where.model_dump())
+    nodes = walk(rule.where)
     out = []
-    if any(n.get("kind") == "any" for n in nodes) and not toks & _OR_WORDS:
+    if any(isinstance(n, AnyOf) for n in nodes) and not toks & _OR_WORDS:
         out.append("or_not_asked")
     if toks & _NEG_WORDS and not any(_negative(n) for n in nodes):
         said = set().union(*(_value_words(catalog, n) for n in nodes
-                             if n.get("kind") == "attribute"))
+                             if isinstance(n, Attribute)))
         if (toks & _NEG_WORDS) - said:  # "sans carte" is a value, not a lost negation
             out.append("negation_lost")
     return out

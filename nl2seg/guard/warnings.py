@@ -29,7 +29,6 @@ from nl2seg.preview import Preview
 from nl2seg.rule.nodes import (
     Age,
     All,
-    AnyOf,
     Attribute,
     CalendarWindow,
     Condition,
@@ -37,9 +36,9 @@ from nl2seg.rule.nodes import (
     DatesWindow,
     EventCondition,
     LastWindow,
-    Not,
     Score,
     Window,
+    walk,
 )
 from nl2seg.translate.expected import stated_size
 from nl2seg.translate.notes import event_notes, note
@@ -297,7 +296,7 @@ def structure(ctx: Context) -> list[GuardWarning]:
 def assumptions(ctx: Context) -> list[GuardWarning]:
     notes = list(ctx.translation.assumptions) if ctx.translation else []
     rule = ctx.compiled.validated.rule
-    for node in _walk(rule.where):
+    for node in walk(rule.where):
         if isinstance(node, Age):
             notes.append(_t(ctx, f"âge en années révolues au {ctx.as_of.isoformat()}",
                             f"age in full years on {ctx.as_of.isoformat()}"))
@@ -308,11 +307,11 @@ def assumptions(ctx: Context) -> list[GuardWarning]:
                             "to the reference date"))
     if ctx.translation is None:  # a translation states these itself; a rule file does not
         notes += [_window_note(ctx, w) for w in _windows(rule.where)]
-        for node in _walk(rule.where):
+        for node in walk(rule.where):
             if getattr(node, "op", None) == "gt":
                 notes.append(note("gt", ctx.lang, x=node.phrase or _t(
                     ctx, "comparaison", "comparison")))
-        notes += event_notes(ctx.catalog, {n.event for n in _walk(rule.where)
+        notes += event_notes(ctx.catalog, {n.event for n in walk(rule.where)
                                            if isinstance(n, EventCondition)}, ctx.lang)
     return [GuardWarning(code="assumption", severity="info",
                     title=_t(ctx, "Convention appliquée", "Convention applied"), explanation=n)
@@ -333,17 +332,9 @@ def _window_note(ctx: Context, w: Window) -> str:
     return f"{w.phrase or w.kind}: {kind} {rng}" if kind else f"{w.phrase or w.kind}: {rng}"
 
 
-def _walk(node: Condition) -> list[Condition]:
-    if isinstance(node, (All, AnyOf)):
-        return [node, *(n for c in node.conditions for n in _walk(c))]
-    if isinstance(node, Not):
-        return [node, *_walk(node.condition)]
-    return [node]
-
-
 def _windows(node: Condition) -> list[Window]:
     out: list[Window] = []
-    for n in _walk(node):
+    for n in walk(node):
         if isinstance(n, (EventCondition, DateIn)) and n.window is not None:
             out.append(n.window)
     return out
@@ -378,7 +369,7 @@ def consent(ctx: Context) -> list[GuardWarning]:
 # -- 8. freshness -----------------------------------------------------------------------------
 def freshness(ctx: Context) -> list[GuardWarning]:
     cat, out = ctx.catalog, []
-    for node in _walk(ctx.compiled.validated.rule.where):
+    for node in walk(ctx.compiled.validated.rule.where):
         if not isinstance(node, EventCondition) or node.window is None:
             continue
         b = resolve(node.window, ctx.as_of)
@@ -410,7 +401,7 @@ def _frozen(ctx: Context) -> list[GuardWarning]:
     if ctx.con is None:
         return []
     cat, out = ctx.catalog, []
-    used = {n.field.rsplit(".", 1)[0] for n in _walk(ctx.compiled.validated.rule.where)
+    used = {n.field.rsplit(".", 1)[0] for n in walk(ctx.compiled.validated.rule.where)
             if isinstance(n, (Score, Attribute))}
     for name in sorted(used):
         frozen = cat.tables[name].frozen
@@ -448,7 +439,7 @@ def disagreement(ctx: Context) -> list[GuardWarning]:
 # -- 10. sensitive attributes -------------------------------------------------------------------
 def sensitive(ctx: Context) -> list[GuardWarning]:
     cat, out = ctx.catalog, []
-    for node in _walk(ctx.compiled.validated.rule.where):
+    for node in walk(ctx.compiled.validated.rule.where):
         fld = getattr(node, "field", None)
         if isinstance(fld, str) and cat.has_column(fld) and cat.column(fld).sensitive:
             col = cat.column(fld)

@@ -19,6 +19,7 @@ from nl2seg.rule.nodes import (
     Score,
     SegmentRef,
     Window,
+    walk,
 )
 
 
@@ -30,5 +31,5 @@ def rule_json_schema() -> dict[str, object]:
 __all__ = [
     "Age", "All", "AnyOf", "Attribute", "CalendarWindow", "Condition", "DateIn", "DatesWindow",
     "EventCondition", "LastWindow", "MoreThanAgoWindow", "Not", "PropertyFilter", "Rule",
-    "Score", "SegmentRef", "Window", "canonical", "fingerprint", "rule_json_schema",
+    "Score", "SegmentRef", "Window", "canonical", "fingerprint", "rule_json_schema", "walk",
 ]

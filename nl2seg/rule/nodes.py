@@ -263,6 +263,15 @@ class Rule(BaseModel):
     request: str | None = Field(default=None, description="The request the rule came from.")
 
 
+def walk(node: Condition) -> list[Condition]:
+    """``node`` and every condition under it, parents first."""
+    if isinstance(node, (All, AnyOf)):
+        return [node, *(n for c in node.conditions for n in walk(c))]
+    if isinstance(node, Not):
+        return [node, *walk(node.condition)]
+    return [node]
+
+
 All.model_rebuild()
 AnyOf.model_rebuild()
 Not.model_rebuild()
