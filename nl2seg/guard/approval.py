@@ -15,7 +15,6 @@ the same content: a row forged, edited or a rejection deleted in the state file 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from pydantic import BaseModel
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import Nl2SegError
-from nl2seg.guard.state import StateStore, now
+from nl2seg.guard.state import StateStore, json_sha256, now
 from nl2seg.guard.warnings import GuardWarning
 from nl2seg.preview import Preview
 from nl2seg.rule.canonical import canonical_json, fingerprint
@@ -108,9 +107,7 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
 
 def digest(a: Approval) -> str:
     """SHA-256 of the decision's canonical JSON: what its audit entry seals."""
-    blob = json.dumps(a.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return json_sha256(a.model_dump(mode="json"))
 
 
 def sealed(store: StateStore, approval: Approval) -> list[str]:
@@ -119,11 +116,9 @@ def sealed(store: StateStore, approval: Approval) -> list[str]:
     if not report.ok:
         return [f"the audit log does not verify ({report.reason}): nothing is exported "
                 "until it is restored"]
-    decisions = [e for e in store.audit_entries() if e.kind in ("approval", "rejection")
-                 and e.payload.get("audience") == approval.name]
-    if not decisions:
+    last = store.latest_decision(approval.name)
+    if last is None:
         return [f"no decision on '{approval.name}' is in the audit log"]
-    last = decisions[-1]
     if last.kind == "rejection":
         return [f"the last decision in the audit log is a rejection by {last.actor}"]
     if last.payload.get("approval") != approval.id:

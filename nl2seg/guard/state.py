@@ -70,15 +70,24 @@ class AuditReport(BaseModel):
     reason: str | None = None
 
 
+def _entry(r: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(seq=r["seq"], at=r["at"], kind=r["kind"], actor=r["actor"],
+                      payload=json.loads(r["payload"]), prev_hash=r["prev_hash"], hash=r["hash"])
+
+
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def json_sha256(value: Any) -> str:
+    """SHA-256 of ``value``'s canonical JSON (sorted keys, no spaces)."""
+    blob = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
 def entry_hash(prev_hash: str, seq: int, at: str, kind: str, actor: str,
                payload: dict[str, Any]) -> str:
-    blob = json.dumps([prev_hash, seq, at, kind, actor, payload], sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return json_sha256([prev_hash, seq, at, kind, actor, payload])
 
 
 class StateStore:
@@ -135,13 +144,20 @@ class StateStore:
     def audit_entries(self, limit: int | None = None) -> list[AuditEntry]:
         q = "SELECT * FROM audit ORDER BY seq" + (" DESC LIMIT ?" if limit else "")
         rows = self.db.execute(q, (limit,) if limit else ()).fetchall()
-        out = [AuditEntry(seq=r["seq"], at=r["at"], kind=r["kind"], actor=r["actor"],
-                          payload=json.loads(r["payload"]), prev_hash=r["prev_hash"],
-                          hash=r["hash"]) for r in rows]
-        return sorted(out, key=lambda e: e.seq)
+        return sorted((_entry(r) for r in rows), key=lambda e: e.seq)
+
+    def latest_decision(self, audience: str) -> AuditEntry | None:
+        """The last approval or rejection of ``audience`` in the log."""
+        row = self.db.execute(
+            "SELECT * FROM audit WHERE kind IN ('approval', 'rejection') AND "
+            "json_extract(payload, '$.audience') = ? ORDER BY seq DESC LIMIT 1",
+            (audience,)).fetchone()
+        return _entry(row) if row else None
 
     def verify_audit(self) -> AuditReport:
+        """Recompute the chain, then check the approvals and exports tables against it."""
         prev, n = GENESIS, 0
+        logged: dict[str, set[str]] = {"approval": set(), "export": set()}
         for r in self.db.execute("SELECT * FROM audit ORDER BY seq"):
             n += 1
             if r["seq"] != n:
@@ -158,17 +174,15 @@ class StateStore:
                 return AuditReport(entries=n, ok=False, broken_at=n,
                                    reason="content changed after it was written")
             prev = r["hash"]
-        return self._tables_match_log(n) or AuditReport(entries=n, ok=True)
+            if r["kind"] in ("approval", "rejection"):
+                logged["approval"].add(str(payload.get("approval")))
+            elif r["kind"] == "export":
+                logged["export"].add(str(payload.get("export")))
+        return self._tables_match_log(n, logged) or AuditReport(entries=n, ok=True)
 
-    def _tables_match_log(self, n: int) -> AuditReport | None:
+    def _tables_match_log(self, n: int, logged: dict[str, set[str]]) -> AuditReport | None:
         """The approvals and exports tables against the chain: a row the log does not hold
         was forged; a decision the log holds but the table lost was deleted."""
-        logged: dict[str, set[str]] = {"approval": set(), "export": set()}
-        for e in self.audit_entries():
-            if e.kind in ("approval", "rejection"):
-                logged["approval"].add(str(e.payload.get("approval")))
-            elif e.kind == "export":
-                logged["export"].add(str(e.payload.get("export")))
         for table, kind in (("approvals", "approval"), ("exports", "export")):
             rows = {str(r[0]) for r in self.db.execute(f"SELECT id FROM {table}")}
             if forged := sorted(rows - logged[kind]):
