@@ -39,13 +39,13 @@ from nl2seg.translate.result import Translation
 Corruption = Callable[[Rule, Catalog], Rule | None]
 
 ATTENTION_ONLY = frozenset({"sensitive_field"})
+"""Warnings that flag a field, not a misreading: they fire the same on a correct rule and
+on its corruption, so they are left out of both the catch and the false-alarm rates (the
+app still shows them, each to acknowledge)."""
 SIZE_FACTS = frozenset({"volume_small", "volume_most_of_base"})
 """Warnings that state a fact of the audience's size: true of a correct rule as much as of a
 wrong one ("femmes" is half the base), so the report also gives the false alarms without
 them (the misreading signals alone)."""
-"""Warnings that flag a field, not a misreading: they fire the same on a correct rule and
-on its corruption, so they are left out of both the catch and the false-alarm rates (the
-app still shows them, each to acknowledge)."""
 
 
 def _top(rule: Rule) -> list[Condition]:
