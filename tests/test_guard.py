@@ -390,7 +390,11 @@ def test_a_failed_manifest_takes_the_file_back(store: StateStore,
 
 
 def test_two_exports_in_the_same_second_keep_both_files(
-        store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+        store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import nl2seg.guard.export as export_module
+
+    monkeypatch.setattr(export_module, "_stamp", lambda: "20260630T120000Z")
     rule = Rule(where=VIP, channel="email")
     a, _ = _approve(store, demo_con, rule)
     one, two = (export_audience(store, demo_con, a, rule, CAT, AS_OF, channel="email",

@@ -73,6 +73,11 @@ def export_columns(catalog: Catalog, channel: str | None,
     return cols
 
 
+def _stamp() -> str:
+    """The export's time in its file name, to the second."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "audience"
 
@@ -130,7 +135,7 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
                           "re-approved", code="export_count_moved")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _stamp()
     export_id = uuid.uuid4().hex[:12]
     final = out / f"{_safe_name(approval.name)}-v{approval.version}-{channel or 'analysis'}-" \
                   f"{stamp}-{export_id[:6]}.{fmt}"  # two exports never share a name
