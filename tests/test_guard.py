@@ -284,6 +284,9 @@ def test_any_change_voids_the_approval(store: StateStore,
     r, _ = _approve(store, demo_con, rule, decision="rejected", acknowledged=[])
     assert check_approval(latest_approval(store, "a"), rule, CAT, "2026-06-30") == [
         "the last decision was a rejection by bob"]
+    assert check_approval(a, edited, CAT, "2026-07-01", lang="fr") == [
+        "la règle a changé depuis l'approbation",
+        "la date de référence a changé (2026-06-30 → 2026-07-01)"]
     assert r.decision == "rejected"
 
 

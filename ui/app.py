@@ -137,21 +137,10 @@ _FRIENDLY = {
                            "faites réapprouver.", "The count moved since the approval: preview "
                            "again and have it re-approved."),
 }
-_REASONS = {
-    "the rule changed since it was approved": "la règle a changé depuis l'approbation",
-    "the catalog changed since the approval": "le catalogue a changé depuis l'approbation",
-    "the audience has no approval": "l'audience n'a pas d'approbation",
-}
-
-
 def friendly(exc: Nl2SegError) -> str:
     """The error in the marketer's language; its details (in English) below."""
     fr_en = _FRIENDLY.get(exc.code)
     return f"{t(*fr_en)}\n\n`{exc}`" if fr_en else f"[{exc.code}] {exc}"
-
-
-def reason_text(reason: str) -> str:
-    return t(_REASONS.get(reason, reason), reason)
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -591,10 +580,10 @@ def approval_status(day: dt.date) -> None:
     if a is None or rule is None:
         st.caption(t("Pas encore approuvée.", "Not approved yet."))
         return
-    reasons = check_approval(a, rule, catalog(), day.isoformat())
+    reasons = check_approval(a, rule, catalog(), day.isoformat(), lang())
     if reasons:
         st.warning(t("Approbation annulée : ", "Approval void: ")
-                   + "; ".join(reason_text(r) for r in reasons))
+                   + "; ".join(reasons))
     else:
         st.success(t(f"Approuvée par {a.approver} le {a.at[:16]} — {a.count:,} clients — "
                      f"empreinte {a.fingerprint[:16]}", f"Approved by {a.approver} on "
@@ -608,11 +597,11 @@ def export_screen(day: dt.date) -> None:
     if rule is None:
         st.info(t("Posez d'abord une question (onglet 1).", "Ask a question first (tab 1)."))
         return
-    reasons = check_approval(a, rule, catalog(), day.isoformat())
+    reasons = check_approval(a, rule, catalog(), day.isoformat(), lang())
     if reasons:
         st.info(t("Export possible seulement pour une audience approuvée : ",
                   "Export only for an approved audience: ")
-                + "; ".join(reason_text(r) for r in reasons))
+                + "; ".join(reasons))
         return
     options = [rule.channel or "none"]  # the approved channel: its consent is in the count
     st.radio(t("Canal (celui de l'approbation)", "Channel (the approved one)"), options,

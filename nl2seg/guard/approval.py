@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from nl2seg.catalog.models import Catalog
+from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.errors import Nl2SegError
 from nl2seg.guard.state import StateStore, json_sha256, now
 from nl2seg.guard.warnings import GuardWarning
@@ -147,17 +147,25 @@ def _row(r: object) -> Approval:
 
 
 def check_approval(approval: Approval | None, rule: Rule, catalog: Catalog,
-                   as_of: str) -> list[str]:
-    """Why ``approval`` does not cover this rule, catalog and date (empty: it does)."""
+                   as_of: str, lang: Lang = "en") -> list[str]:
+    """Why ``approval`` does not cover this rule, catalog and date (empty: it does), in
+    ``lang``."""
+    def say(fr: str, en: str) -> str:
+        return fr if lang == "fr" else en
+
     if approval is None:
-        return ["the audience has no approval"]
+        return [say("l'audience n'a pas d'approbation", "the audience has no approval")]
     if approval.decision != "approved":
-        return [f"the last decision was a rejection by {approval.approver}"]
+        return [say(f"la dernière décision est un rejet par {approval.approver}",
+                    f"the last decision was a rejection by {approval.approver}")]
     reasons = []
     if approval.fingerprint != fingerprint(rule):
-        reasons.append("the rule changed since it was approved")
+        reasons.append(say("la règle a changé depuis l'approbation",
+                           "the rule changed since it was approved"))
     if approval.catalog_fingerprint != catalog.fingerprint():
-        reasons.append("the catalog changed since the approval")
+        reasons.append(say("le catalogue a changé depuis l'approbation",
+                           "the catalog changed since the approval"))
     if approval.as_of != as_of:
-        reasons.append(f"the reference date moved ({approval.as_of} → {as_of})")
+        reasons.append(say(f"la date de référence a changé ({approval.as_of} → {as_of})",
+                           f"the reference date moved ({approval.as_of} → {as_of})"))
     return reasons
