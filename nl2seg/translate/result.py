@@ -24,6 +24,30 @@ class Usage(BaseModel):
         return self.prompt_tokens + self.completion_tokens
 
 
+class Reading(BaseModel):
+    """Another way to read the request: the same words, a different rule.
+
+    The translator picks the reading the conventions give (``Translation.rule``) and lists
+    the others here, so a reviewer sees the choice instead of a silent guess."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: Rule
+    why: str = Field(description="What this reading does differently, in the request's "
+                                 "language (« « cette année » pour les deux achats »).")
+
+
+class Suggestion(BaseModel):
+    """An unknown word of a refused request, with the catalog terms nearest to it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    word: str
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="Catalog phrases in the request's language, nearest first.")
+
+
 class Translation(BaseModel):
     """A rule (or a refusal) with what the translator assumed and could not use."""
 
@@ -45,6 +69,17 @@ class Translation(BaseModel):
         default=None, description="A size the request announced ('environ 10 000 clients').")
     repairs: list[str] = Field(
         default_factory=list, description="The validation errors each repair turn sent back.")
+    alternatives: list[Reading] = Field(
+        default_factory=list,
+        description="Other readings of the same words (a time or a place that could attach "
+                    "elsewhere); the rule above is the one the conventions give.")
+    suggestions: list[Suggestion] = Field(
+        default_factory=list,
+        description="For a refusal: each unknown word with the nearest catalog terms.")
+    partial: Rule | None = Field(
+        default=None,
+        description="For a refusal: the rule the rest of the request gives without the "
+                    "unknown words (never exported as is: a starting point to edit).")
 
 
 class Translator(Protocol):
