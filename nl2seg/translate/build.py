@@ -3,6 +3,7 @@ negation, lifecycle words, scores, profile values, age and dates (semantics.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from nl2seg.rule.nodes import (
     Attribute,
     Condition,
     DateIn,
+    DatesWindow,
     EventCondition,
     LastWindow,
     MoreThanAgoWindow,
@@ -63,6 +65,19 @@ class Context:
     prev_event: EventCondition | None = None
     claimed: list[Item] = field(default_factory=list)
     """Items of the current clause that a condition other than its event came from."""
+    as_of: dt.date | None = None
+    lang: str = "fr"
+    flips: frozenset[str] = frozenset()
+    """Choice points read the other way in this run (see :meth:`choose`)."""
+    choices: dict[str, str] = field(default_factory=dict)
+    """Every choice point met: its key and what the other reading does, in ``lang``."""
+
+    def choose(self, key: str, fr: str, en: str) -> bool:
+        """A point where the words allow two readings: True for the conventions' reading,
+        False in a run that flips ``key``. Each point met is recorded, so the translator can
+        build the other reading and show it with its size."""
+        self.choices.setdefault(key, fr if self.lang == "fr" else en)
+        return key not in self.flips
 
     def phrase(self, items: list[Item], seg: Segment | None = None) -> str:
         """The request's text from the first to the last of ``items``; with ``seg``, the
@@ -166,10 +181,18 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
             pv = [s for s in it.senses if s.kind == "prop_value"]
             if pv:
                 return max(pv, key=lambda s: s.weight).event, None
+    counted = any(i.kind == "qty" and (i.unit in {"count", "money"} or (
+        i.unit is None and _small(i))) for i in items) or (
+        any(i.kind == "time" for i in items) and not _date_words(seg, ctx.catalog))
+    for it in items:  # "VIP store 2+ 6m": a count or a time makes "store" the purchase's
+        pv = [s for s in it.senses if s.kind == "prop_value"] if it.kind == "lex" else []
+        if pv and counted:
+            return max(pv, key=lambda s: s.weight).event, None
     return None, None
 
 
-def _prop_sense(it: Item, event: str, seg: Segment, cat: Catalog) -> Sense | None:
+def _prop_sense(it: Item, event: str, seg: Segment, ctx: Context) -> Sense | None:
+    cat = ctx.catalog
     cands = [s for s in it.senses if s.event == event and s.kind == "prop_value"]
     if not cands:
         return None
@@ -178,9 +201,20 @@ def _prop_sense(it: Item, event: str, seg: Segment, cat: Catalog) -> Sense | Non
     for s in cands:
         prop = cat.events[event].properties[s.prop or ""]
         if prop.values_from in attr_cols:
-            label = (set(keys(prop.label.en)) | set(keys(prop.label.fr))) - set(keys(it.text))
+            # the words that name a store, not the place itself: "région du magasin" less
+            # "région" (the customer's region is a "région" too)
+            home = cat.column(prop.values_from).label
+            label = (set(keys(prop.label.en)) | set(keys(prop.label.fr))) - set(
+                keys(it.text)) - (set(keys(home.en)) | set(keys(home.fr)) if home else set())
+            label -= FILLER
             if not _next_to(it, seg, label):
-                continue  # "Lyon" is the home city unless the words beside it name a store
+                # "Lyon" is the home city unless the words beside it name a store; in a
+                # purchase clause the store's city is the other reading
+                after_verb = any(_is_event(x) and x.j <= it.i for x in seg.items)
+                if not after_verb or ctx.choose(f"place:{it.i}",
+                              f"« {it.text} » : le lieu du magasin, pas celui du client",
+                              f'"{it.text}": the store\'s place, not the customer\'s home'):
+                    continue
         best.append(s)
     return max(best, key=lambda s: s.weight) if best else None
 
@@ -226,7 +260,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
     for it in seg.items:
         if it.kind != "lex" or id(it) in used:
             continue
-        ps = _prop_sense(it, event, seg, cat)
+        ps = _prop_sense(it, event, seg, ctx)
         if ps is not None and ps.level is not None:
             lvl = (cat.events[event].properties[ps.prop or ""].levels or {})[ps.level]
             ranged.append(PropertyFilter(property=ps.prop or "", op=lvl.op, value=lvl.value,
@@ -246,16 +280,44 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
             used.add(id(it))
     own_filters = bool(filters or ranged)
     if inherited is not None and not own_filters:
-        # an ellipsis ("… et plus de 3 fois") keeps the previous purchase's filters; a clause
-        # naming its own ("… mais jamais en ligne") does not
+        # an ellipsis ("… et plus de 3 fois") keeps the previous purchase's filters
         for f in inherited.filters:
             filters[f.property] = [f.value] if f.values is None else list(f.values)
+    elif inherited is not None:
+        # "du sport en magasin et en ligne": the category said once is the online
+        # purchase's too; a property the clause names itself ("en ligne") is its own
+        possible = _sources(cat, event, filters)
+        shared = [f for f in inherited.filters if f.property not in filters
+                  and f.op in {"eq", "in"} and not any(r.property == f.property
+                                                        for r in ranged)
+                  and any(f.property in src.properties for src in possible)]
+        if shared and ctx.choose(
+                f"share_filter:{seg.items[0].i}",
+                f"« {_filter_words(shared)} » pour la première condition seulement",
+                f'"{_filter_words(shared)}" for the first condition only'):
+            for f in shared:
+                filters[f.property] = [f.value] if f.values is None else list(f.values)
     time = _event_time(seg, cat)
     never = seg.has("never")
     window: Window | None = time.window if time else (
         inherited.window if inherited and not never else None)
     if time:
         used.add(id(time))
+    window = _back_window(seg, ctx, window, used)
+    if ev_item is not None and seg.has("pronoun") and ctx.prev_event is not None \
+            and ctx.prev_event.event == event:
+        # "received a newsletter but never clicked it": "it" is the newsletter
+        for it in seg.items:
+            if it.kind == "pronoun":
+                used.add(id(it))
+        if ctx.choose(f"pronoun:{seg.items[0].i}",
+                      f"« {_pronoun_text(seg)} » ne reprend pas les filtres de la condition "
+                      "précédente",
+                      f'"{_pronoun_text(seg)}" does not carry the previous condition\'s '
+                      "filters"):
+            for f in ctx.prev_event.filters:
+                if f.property not in filters and f.op in {"eq", "in"}:
+                    filters[f.property] = [f.value] if f.values is None else list(f.values)
     flist = [PropertyFilter(property=p, op="eq", value=v[0]) if len(set(v)) == 1 else
              PropertyFilter(property=p, op="in", values=list(dict.fromkeys(v)))
              for p, v in filters.items()] + ranged
@@ -265,7 +327,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         used.add(id(q))
         q = None  # "n'ont jamais ouvert un seul email": not a single one = none
     if q is not None and q.unit is None and amount is None and not any(
-            it.i == q.j and it.kind == "lex" for it in seg.items):
+            it.i == q.j and it.kind == "lex" for it in seg.items) and not _small(q):
         q = None  # "members over 40 who came": the number is not about the event
     if q is not None and q.unit is None and q.values is not None and "-" in ctx.phrase([q]) \
             and min(q.values) >= 10 and max(q.values) <= 120:
@@ -292,6 +354,56 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
         kw["aggregate"] = "last"
     ctx.used_events.add(event)
     return EventCondition(**kw, phrase=ctx.phrase(seg.items))
+
+
+def _sources(cat: Catalog, event: str, filters: dict[str, list[Any]]) -> list[Any]:
+    """The event's sources that the clause's own filters allow: "en ligne" rules out the
+    in-store tickets (their channel is the constant "store"), so a store format said for
+    the clause before cannot apply to it."""
+    out = []
+    for src in cat.events[event].sources:
+        ok = True
+        for prop, values in filters.items():
+            ps = src.properties.get(prop)
+            if ps is None or (ps.const is not None and ps.const not in values):
+                ok = False
+        if ok:
+            out.append(src)
+    return out
+
+
+def _filter_words(filters: list[PropertyFilter]) -> str:
+    return ", ".join(f.phrase or str(f.value if f.values is None else "/".join(
+        map(str, f.values))) for f in filters)
+
+
+def _pronoun_text(seg: Segment) -> str:
+    return next((i.text for i in seg.items if i.kind == "pronoun"), "")
+
+
+def _back_window(seg: Segment, ctx: Context, window: Window | None,
+                 used: set[int]) -> Window | None:
+    """"la même période", "that month": the previous clause's window; "avant cela",
+    "before that": everything before the previous clause's window starts."""
+    prev = ctx.prev_event.window if ctx.prev_event is not None else None
+    for it in seg.items:
+        if it.kind == "same_period" and prev is not None:
+            used.add(id(it))
+            return prev
+        if it.kind == "before_that" and prev is not None and ctx.as_of is not None:
+            from nl2seg.windows import resolve
+
+            start = resolve(prev, ctx.as_of).start
+            if start is not None:
+                used.add(id(it))
+                return DatesWindow(since=None, before=start, phrase=it.text)
+    return window
+
+
+def _small(q: Item) -> bool:
+    """"VIP store 2+ 6m": a bare number under 16 counts events; no customer is that young."""
+    top = max(q.values) if q.values is not None else q.value
+    return top is not None and top < 16
 
 
 def _date_words(seg: Segment, cat: Catalog) -> list[Item]:
@@ -553,15 +665,27 @@ def _negate(node: Condition, phrase: str) -> Condition:
 
 def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[Item]]:
     terms: list[Condition] = []
+    never: list[bool] = []
     leftovers: list[Item] = []
-    for seg in segs:
+    for k, seg in enumerate(segs):
         node, left = build_segment(seg, ctx)
         leftovers += left
         if node is None:
             continue
-        if seg.connector == "and" and terms and isinstance(node, EventCondition) \
-                and node.window is not None and _elliptic(seg):
-            terms[-1] = _share_window(terms[-1], node)
+        win = _final_window(seg, node) if k == len(segs) - 1 else None
+        if seg.connector == "and" and terms and win is not None and ctx.choose(
+                f"share_window:{seg.items[0].i}",
+                f"« {win.phrase or ''} » pour la dernière condition seulement",
+                f'"{win.phrase or ""}" for the last condition only'):
+            # "bought shoes but never clothes this year", "X and Y in the last year": a time
+            # said once at the end belongs to every clause before it that has none
+            for n in range(len(terms) - 1, -1, -1):
+                if never[n] or isinstance(terms[n], _PROFILE):
+                    continue
+                shared = _share_window(terms[n], win)
+                if shared is terms[n]:
+                    break
+                terms[n] = shared
         if seg.without and terms and not seg.has("never") and isinstance(node, EventCondition) \
                 and node.window is None:
             # "visited the site in the last 30 days without buying": not in those 30 days
@@ -571,6 +695,7 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
                 node = node.model_copy(update={"window": windows[-1]})
         if seg.connector == "or" and terms:
             terms.append(_or(terms.pop(), node))
+            never[-1] = never[-1] or seg.has("never")
         elif seg.connector == "and" and terms and _merge(terms[-1], node) is not None:
             merged = _merge(terms[-1], node)
             assert merged is not None
@@ -578,6 +703,7 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
             ctx.notes.append("merge")
         else:
             terms.append(node)
+            never.append(seg.has("never"))
     if not terms:
         return None, leftovers
     return (terms[0] if len(terms) == 1 else All(conditions=terms)), leftovers
@@ -597,15 +723,33 @@ def _elliptic(seg: Segment) -> bool:
     return not any(s.kind == "event" for it in seg.items if it.kind == "lex" for s in it.senses)
 
 
-def _share_window(prev: Condition, node: EventCondition) -> Condition:
-    """"bought in store and online in the last 3 months": the time said once at the end of
-    an elliptic "and" belongs to both purchases."""
-    if isinstance(prev, EventCondition) and prev.event == node.event and prev.window is None \
-            and prev.aggregate == node.aggregate:
-        return prev.model_copy(update={"window": node.window})
+def _final_window(seg: Segment, node: Condition) -> Window | None:
+    """The window of a clause's event when its time is the clause's last words ("… mais
+    jamais de vêtements cette année"): a time that may speak for the clauses before."""
+    times = [i for i in seg.items if i.kind == "time"]
+    if not times or seg.items[-1] is not times[-1] or times[-1].window is None:
+        return None
+    leaves = [node] if not isinstance(node, (All, Not)) else (
+        [node.condition] if isinstance(node, Not) else node.conditions)
+    for leaf in leaves:
+        inner = leaf.condition if isinstance(leaf, Not) else leaf
+        if isinstance(inner, EventCondition) and inner.window == times[-1].window:
+            return inner.window
+    return None
+
+
+def _share_window(prev: Condition, window: Window) -> Condition:
+    """An event condition without a window of its own (or the last one of an AND) gets
+    ``window``; anything else is left as it is."""
+    if isinstance(prev, EventCondition) and prev.window is None \
+            and prev.aggregate not in {"first", "last"}:
+        return prev.model_copy(update={"window": window})
+    if isinstance(prev, Not) and isinstance(prev.condition, EventCondition):
+        inner = _share_window(prev.condition, window)
+        return prev if inner is prev.condition else prev.model_copy(update={"condition": inner})
     if isinstance(prev, All):
         last = prev.conditions[-1]
-        shared = _share_window(last, node)
+        shared = _share_window(last, window)
         if shared is not last:
             return prev.model_copy(update={"conditions": [*prev.conditions[:-1], shared]})
     return prev

@@ -8,8 +8,16 @@ from nl2seg.translate.normalize import seq, stems
 Seq = tuple[str, ...]
 
 
+SOURCE_WORDS: dict[str, str] = {}
+"""Every one-word grammar phrase as written (accents kept) → its key: for the lemma index."""
+
+
 def seqs(*phrases: str) -> tuple[Seq, ...]:
     """Phrases as key sequences, longest first (so "mais pas" wins over "mais")."""
+    for p in phrases:
+        k = seq(p)
+        if len(k) == 1 and " " not in p.strip():
+            SOURCE_WORDS.setdefault(p.strip().lower(), k[0])
     return tuple(sorted((seq(p) for p in phrases), key=len, reverse=True))
 
 
@@ -30,7 +38,9 @@ COMPARATORS: tuple[tuple[Seq, str], ...] = tuple(sorted(
         "gte": ("au moins", "at least", "minimum", "min", "pas moins de", "no less than",
                 "supérieur ou égal à", "supérieure ou égale à", "greater than or equal to",
                 ">="),
-        "gt": ("plus de", "plus d'", "more than", "over", "above", "supérieur à",
+        "gt": ("plus de", "plus d'", "more than", "over", "above", "supérieur à", "excède",
+               "excèdent", "excédant", "dépasse", "dépassent", "dépassant", "exceeds",
+               "exceed", "exceeding", "exceeded", "dépassé", "excédé",
                "supérieure à", "supérieurs à", "greater than", "au-delà de", "beyond",
                "plus que", ">", "higher than", "older than", "au-dessus de", "au dessus de",
                 "au-delà d'"),
@@ -101,7 +111,8 @@ FILLER = stems(
     "site", "web", "over", "past", "recently", "before", "whose", "base", "about", "score",
     "scores", "aged", "age", "ordered", "regarding", "concernant", "pour", "motif", "living",
     "lives", "live", "based", "resident", "residents", "residing", "both", "also",
-    "inclusive", "included",
+    "inclusive", "included", "nombre", "number", "count", "quantité", "still", "encore",
+    "toujours", "yet", "déjà",
 )
 """Words that carry no condition on their own."""
 

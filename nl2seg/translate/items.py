@@ -16,7 +16,7 @@ from nl2seg.translate.timeexpr import find_times
 
 ItemKind = Literal["time", "qty", "lex", "and", "or", "excl", "never", "not", "active",
                    "inactive", "new", "avg", "sum", "first", "last", "upward", "activate",
-                   "times"]
+                   "times", "same_period", "before_that", "pronoun"]
 
 
 @dataclass
@@ -92,7 +92,8 @@ def _quantities(c: _Claims, nums: list[Num]) -> None:
                 nxt is not None and nxt.i == end and c.toks[nxt.i].gap.strip() == "-"):
             assert nxt is not None
             st = c.seq_before(start, g.BETWEEN[0])
-            if st >= 0 or c.toks[nxt.i].gap.strip() == "-":
+            to = c.toks[end].word in _TO and nxt.value > n.value  # "aged 35 to 50", "2 à 5"
+            if st >= 0 or c.toks[nxt.i].gap.strip() == "-" or to:
                 values = (n.value, nxt.value)
                 op, explicit, money = "between", True, money or nxt.money
                 start = st if st >= 0 else start
@@ -130,6 +131,8 @@ def _quantities(c: _Claims, nums: list[Num]) -> None:
         c.claim(Item("qty", start, end, c.text(start, end), op=op, value=n.value if values
                      is None else None, values=values, unit=unit, explicit_op=explicit))
 
+
+_TO = frozenset({"to", "a", "à"})
 
 _WORD_ITEMS: tuple[tuple[ItemKind, tuple[tuple[str, ...], ...]], ...] = (
     ("excl", g.EXCLUDE), ("never", g.NEVER), ("upward", g.UPWARD), ("inactive", g.INACTIVE),
@@ -238,6 +241,7 @@ _CONNECTORS = {"en": (("or", g.seqs("or")), ("and", g.seqs("and"))),
 
 def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Parsed:
     c = _Claims(toks)
+    _back_references(c)
     nums = find_numbers(toks)
     for h in find_times(toks, nums, as_of):
         if c.free(h.i, h.j):
@@ -269,6 +273,36 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
     c.items.sort(key=lambda it: it.i)
     _ne_que(c)
     return Parsed(c.items, unmapped)
+
+
+_SAME_PERIOD = g.seqs("la même période", "sur la même période", "cette période-là",
+                      "cette période", "ce mois-là", "cette année-là", "cette semaine-là",
+                      "ces mois-là", "à ce moment-là", "that period", "the same period",
+                      "that same period", "that month", "that year", "that week",
+                      "at that time", "during that time", "then")
+_BEFORE_THAT = g.seqs("avant cela", "avant ça", "avant ca", "auparavant", "before that",
+                      "before then", "prior to that", "earlier than that", "avant cette période",
+                      "before that period")
+_PRONOUNS_EN = frozenset({"it", "them"})
+_PRONOUNS_FR = frozenset({"l", "le", "la", "les"})
+
+
+def _back_references(c: _Claims) -> None:
+    """Words that point back at the clause before: its period ("la même période", "that
+    month"), the time before it ("avant cela"), or its object ("never clicked it",
+    « ne l'ont jamais ouvert »)."""
+    for i in range(len(c.toks)):
+        for kind, seqs in (("before_that", _BEFORE_THAT), ("same_period", _SAME_PERIOD)):
+            n = c.seq_at(i, seqs)
+            if n:
+                c.claim(Item(kind, i, i + n, c.text(i, i + n)))  # type: ignore[arg-type]
+                break
+        else:
+            w = c.toks[i].word
+            prev = c.toks[i - 1].word if i else ""
+            if (w in _PRONOUNS_EN and i and prev not in {"of", "for", "to", "with"}) or (
+                    w in _PRONOUNS_FR and prev in {"ne", "n"}):
+                c.claim(Item("pronoun", i, i + 1, c.text(i, i + 1)))
 
 
 _QUE = frozenset({"qu", "que"})

@@ -47,6 +47,9 @@ class Lexicon:
     ("clientes" = women, while "clients" is the audience itself)."""
     booleans: set[str] = field(default_factory=set)
     """Yes/no profile fields ("opted in to email")."""
+    surfaces: dict[str, str] = field(default_factory=dict)
+    """Each word of the catalog's phrases as written (accents kept) → its key: what the
+    lemma index is built from."""
     lang_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     """Word keys the catalog gives in one language only ("opened", "Parisians" → en;
     "ouvert", "parisiens" → fr): evidence of the request's language."""
@@ -56,6 +59,10 @@ class Lexicon:
         if not k:
             return
         self.exact.setdefault(surface(phrase), []).append(sense)
+        words = phrase.lower().replace("'", " ").replace("’", " ").split()
+        if len(words) == len(k):
+            for word, key in zip(words, k, strict=True):
+                self.surfaces.setdefault(word, key)
         bucket = self.entries.setdefault(k, [])
         same = [s for s in bucket if s == sense or (
             _ident(s) == _ident(sense) and s.weight >= sense.weight)]

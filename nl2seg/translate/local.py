@@ -14,16 +14,17 @@ import time
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import RuleValidationError
-from nl2seg.rule.nodes import Rule
+from nl2seg.rule.nodes import Condition, Rule
 from nl2seg.translate import grammar as g
-from nl2seg.translate import notes, refuse
+from nl2seg.translate import notes, refuse, words
 from nl2seg.translate.build import Context, Unusable, combine, split
 from nl2seg.translate.expected import stated_size_span
 from nl2seg.translate.items import Item, parse_items
-from nl2seg.translate.lexicon import build_lexicon
+from nl2seg.translate.lexicon import Lexicon, build_lexicon
 from nl2seg.translate.normalize import Tok, fold, keys, tokenize
-from nl2seg.translate.result import Translation
+from nl2seg.translate.result import Reading, Suggestion, Translation
 from nl2seg.translate.typos import fix_typos
+from nl2seg.translate.words import expand_terse
 
 NAME = "local"
 
@@ -72,9 +73,11 @@ def _sense_id(s: object) -> tuple[object, ...]:
     return tuple(getattr(s, f) for f in ("kind", "field", "event", "prop", "value", "level"))
 
 
-def _merge_value_alternatives(items: list[Item]) -> list[Item]:
-    """"gold ou VIP", "gold and VIP members": two values of one field joined by "or" or
-    "and" are that field's value list, not a split of the whole request into two audiences."""
+def _merge_value_alternatives(items: list[Item], toks: list[Tok]) -> list[Item]:
+    """"gold ou VIP", "gold and VIP members", « de Lyon ou de Marseille avec l'opt-in SMS »:
+    two values of one field joined by "or" or "and" (filler words between them allowed) are
+    that field's value list, not a split of the whole request into two audiences: the "or"
+    binds tighter than "avec" / "with" / "and" around it."""
     def fields(it: Item) -> set[str | None]:
         return {s.field for s in it.senses if s.kind == "attr_value"} if it.kind == "lex" \
             else set()
@@ -82,9 +85,17 @@ def _merge_value_alternatives(items: list[Item]) -> list[Item]:
     drop: set[int] = set()
     for a, o, b in zip(items, items[1:], items[2:], strict=False):
         joins = o.kind == "or" or (o.kind == "and" and keys(o.text) in {("and",), ("et",)})
-        if joins and a.j == o.i and o.j == b.i and fields(a) & fields(b) - {None}:
+        if joins and _only_filler(toks, a.j, o.i) and _only_filler(toks, o.j, b.i) \
+                and fields(a) & fields(b) - {None}:
             drop.add(id(o))  # "gold and VIP members": one customer has one tier: either
     return [i for i in items if id(i) not in drop]
+
+
+def _only_filler(toks: list[Tok], i: int, j: int) -> bool:
+    return all(t.key in g.FILLER and t.key not in _NOT_FILLER for t in toks[i:j])
+
+
+_NOT_FILLER = frozenset({"qui", "who", "that", "dont", "ayant", "having", "with", "avec"})
 
 
 class LocalTranslator:
@@ -105,10 +116,158 @@ def translate_local(request: str, catalog: Catalog, as_of: dt.date) -> Translati
 
 
 def _refusal(lang: str, reason: str, unmapped: list[str] | None = None,
-             assumptions: list[str] | None = None) -> Translation:
+             assumptions: list[str] | None = None, suggestions: list[Suggestion] | None = None,
+             partial: Rule | None = None) -> Translation:
     return Translation(refused=True, refusal_reason=reason, lang=lang,
                        unmapped=unmapped or [], assumptions=assumptions or [],
-                       translator=NAME)
+                       translator=NAME, suggestions=suggestions or [], partial=partial)
+
+
+class _Run:
+    """One translation's passes over the tokens: repair the words, set aside the framing,
+    build the condition; and, for a refusal, the suggestions and the partial reading."""
+
+    def __init__(self, request: str, catalog: Catalog, as_of: dt.date, lang: str,
+                 lex: Lexicon) -> None:
+        self.request, self.catalog, self.as_of, self.lang, self.lex = (
+            request, catalog, as_of, lang, lex)
+        self.vocab = lex.vocabulary() | g.FILLER | {k for s in _grammar_seqs() for k in s}
+
+    def unknown(self, toks: list[Tok]) -> list[str]:
+        return parse_items(toks, self.lex, self.as_of, self.lang).unmapped
+
+    def repair(self, toks: list[Tok]) -> tuple[list[Tok], list[tuple[str, str]]]:
+        """Lemmas first ("dépensent" is "dépenser"), then one-edit typos ("achté")."""
+        unknown = set(self.unknown(toks))
+        if not unknown:
+            return toks, []
+        toks, lemmas = words.fix_lemmas(toks, unknown, self._lemmas(), self.lang)
+        unknown = set(self.unknown(toks)) if lemmas else unknown
+        fixed: list[tuple[str, str]] = []  # a conjugated form read as its verb is no typo
+        if unknown:
+            lex = self.lex
+
+            def covers(a: str, b: str) -> bool:
+                sa, sb = lex.entries.get((a,)), lex.entries.get((b,))
+                return bool(sa) and bool(sb) and {_sense_id(x) for x in sa or []} >= {
+                    _sense_id(x) for x in sb or []}
+
+            toks, typos = fix_typos(toks, self.vocab, unknown, covers,
+                                    weak=frozenset(g.FILLER))
+            fixed += typos
+        return toks, fixed
+
+    def _lemmas(self) -> dict[str, str]:
+        idx = _LEMMAS.get(id(self.lex))
+        if idx is None or idx[0] is not self.lex:
+            pairs = [*self.lex.surfaces.items(), *g.SOURCE_WORDS.items()]
+            idx = (self.lex, words.lemma_index(pairs))
+            _LEMMAS[id(self.lex)] = idx
+        return idx[1]
+
+    def set_aside(self, toks: list[Tok]) -> tuple[list[Tok], list[str]]:
+        """Unknown stop words and framing (« j'aimerais la liste des », "can you"), and any
+        unknown word of a name before a colon that opens a definition: removed."""
+        unknown = set(self.unknown(toks))
+        if not unknown:
+            return toks, []
+        cut = words.framing_span(toks)
+        drop = [n for n, t in enumerate(toks) if t.surface in unknown and (
+            n < cut or words.ignorable(t.surface, self.lang))]
+        if not drop:
+            return toks, []
+        gone = set(drop)
+        return [t for n, t in enumerate(toks) if n not in gone], [toks[n].surface for n in drop]
+
+    def build(self, toks: list[Tok], flips: frozenset[str] = frozenset()
+              ) -> tuple[Condition | None, list[str], str | None, list[str], Context]:
+        parsed = parse_items(toks, self.lex, self.as_of, self.lang)
+        channel, items = _activation(parsed.items, toks)
+        items = _merge_value_alternatives(items, toks)
+        raw: list[str] = []
+        ctx = Context(self.catalog, self.request, [(t.start, t.end) for t in toks], notes=raw,
+                      as_of=self.as_of, lang=self.lang, flips=flips)
+        where, leftovers = combine(split(items), ctx)
+        unmapped = parsed.unmapped + [
+            i.text for i in leftovers if i.kind not in {"and", "or"}
+            and not all(k in g.FILLER for k in keys(i.text))]  # "produits", "from": filler
+        return where, unmapped, channel, raw, ctx
+
+    def alternatives(self, toks: list[Tok], rule: Rule, ctx: Context) -> list[Reading]:
+        """The other reading at each choice point the build met, one point at a time."""
+        from nl2seg.rule.canonical import canonical
+        from nl2seg.validate import validate
+
+        out: list[Reading] = []
+        seen = [canonical(rule)]
+        for key, why in ctx.choices.items():
+            try:
+                where, unmapped, channel, _, _ = self.build(toks, frozenset({key}))
+                if where is None or unmapped:
+                    continue
+                alt = Rule(where=where, channel=channel, request=self.request)
+                validate(alt, self.catalog, self.as_of)
+            except (Unusable, RuleValidationError, ValueError):
+                continue
+            if canonical(alt) not in seen:
+                seen.append(canonical(alt))
+                out.append(Reading(rule=alt, why=why))
+        return out[:3]
+
+    def suggest(self, unknown: list[str]) -> list[Suggestion]:
+        terms = catalog_terms(self.catalog, self.lang)
+        return [Suggestion(word=w, candidates=words.nearest(w, terms)) for w in unknown]
+
+    def partial(self, toks: list[Tok], unknown: set[str]) -> Rule | None:
+        """The rule the rest of the request gives without the unknown words, if any."""
+        from nl2seg.validate import validate
+
+        rest = [t for t in toks if t.surface not in unknown
+                and not any(t.surface in u.split() for u in unknown)]
+        if not rest or len(rest) == len(toks):
+            return None
+        try:
+            where, unmapped, channel, _, _ = self.build(rest)
+            if where is None or unmapped:
+                return None
+            rule = Rule(where=where, channel=channel, request=self.request)
+            validate(rule, self.catalog, self.as_of)
+        except (Unusable, RuleValidationError, ValueError):
+            return None
+        return rule
+
+
+_LEMMAS: dict[int, tuple[Lexicon, dict[str, str]]] = {}
+
+
+def catalog_terms(catalog: Catalog, lang: str) -> list[str]:
+    """The catalog's phrases in one language (labels and words): what a suggestion offers."""
+    hit = _TERMS.get((id(catalog), lang))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if set(node) >= {"en", "fr"}:
+                v = node[lang]
+                for text in [v] if isinstance(v, str) else v if isinstance(v, list) else []:
+                    if isinstance(text, str) and len(text) < 40:
+                        found.append(text)
+            for k, v in node.items():
+                if k not in {"definition", "description"}:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(catalog.model_dump(mode="json"))
+    terms = list(dict.fromkeys(found))
+    _TERMS[(id(catalog), lang)] = (catalog, terms)
+    return terms
+
+
+_TERMS: dict[tuple[int, str], tuple[Catalog, list[str]]] = {}
 
 
 def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Translation:
@@ -130,35 +289,23 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
             return _refusal(lang, refuse.message("nothing", lang, text=request.strip()))
     else:
         request_words = request
-    toks = tokenize(request_words)
-    vocab = lex.vocabulary() | g.FILLER | {k for s in _grammar_seqs() for k in s}
-    raw: list[str] = []
-    parsed = parse_items(toks, lex, as_of, lang)
-    fixed: list[tuple[str, str]] = []
-    if parsed.unmapped:
-        def covers(a: str, b: str) -> bool:
-            sa, sb = lex.entries.get((a,)), lex.entries.get((b,))
-            return bool(sa) and bool(sb) and {_sense_id(x) for x in sa or []} >= {
-                _sense_id(x) for x in sb or []}
-
-        toks, fixed = fix_typos(toks, vocab, set(parsed.unmapped), covers,
-                                weak=frozenset(g.FILLER))
-        if fixed:
-            parsed = parse_items(toks, lex, as_of, lang)
-    channel, items = _activation(parsed.items, toks)
-    items = _merge_value_alternatives(items)
-    ctx = Context(catalog, request, [(t.start, t.end) for t in toks], notes=raw)
+    toks = expand_terse(tokenize(request_words))
+    run = _Run(request, catalog, as_of, lang, lex)
+    toks, fixed = run.repair(toks)
+    toks, set_aside = run.set_aside(toks)
     try:
-        where, leftovers = combine(split(items), ctx)
+        where, unmapped, channel, raw, ctx = run.build(toks)
     except Unusable as exc:
-        return _refusal(lang, refuse.message("unknown", lang, words=f'"{exc}"'), [str(exc)])
-    unmapped = parsed.unmapped + [
-        i.text for i in leftovers if i.kind not in {"and", "or"}
-        and not all(k in g.FILLER for k in keys(i.text))]  # "produits", "from": filler too
-    assumptions = [notes.note("typo", lang, x=x, y=y) for x, y in fixed]
+        return _refusal(lang, refuse.message("unknown", lang, words=f'"{exc}"'), [str(exc)],
+                        suggestions=run.suggest([str(exc)]),
+                        partial=run.partial(toks, {str(exc)}))
+    assumptions = [notes.note("typo", lang, x=x, y=y) for x, y in fixed if x != y]
+    if set_aside:
+        assumptions.append(notes.note("set_aside", lang, x=refuse.quote(set_aside, lang)))
     if unmapped:
         return _refusal(lang, refuse.message("unknown", lang, words=refuse.quote(unmapped, lang)),
-                        unmapped, assumptions)
+                        unmapped, assumptions, suggestions=run.suggest(unmapped),
+                        partial=run.partial(toks, set(unmapped)))
     if where is None:
         return _refusal(lang, refuse.message("nothing", lang, text=request.strip()))
     rule = Rule(where=where, channel=channel, request=request)
@@ -174,7 +321,8 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
         assumptions.append(notes.note("size", lang, x=request[size[1]:size[2]].strip(),
                                       y=f"{size[0]:,}".replace(",", "\u202f")))
     return Translation(rule=rule, lang=lang, assumptions=assumptions, translator=NAME,
-                       expected_size=size[0] if size else None)
+                       expected_size=size[0] if size else None,
+                       alternatives=run.alternatives(toks, rule, ctx))
 
 
 def _grammar_seqs() -> list[tuple[str, ...]]:

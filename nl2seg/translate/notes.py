@@ -25,6 +25,8 @@ _TEXT = {
     "merge": {"fr": "deux valeurs d'un même champ reliées par « et » : l'une ou l'autre",
               "en": 'two values of one field joined by "and": either one'},
     "typo": {"fr": "« {x} » lu comme « {y} »", "en": '"{x}" read as "{y}"'},
+    "set_aside": {"fr": "mots de formulation mis de côté, sans condition : {x}",
+                  "en": "wording set aside, no condition: {x}"},
     "window": {"fr": "« {x} » : du {a} au {b} inclus", "en": '"{x}": from {a} to {b} included'},
     "until": {"fr": "« {x} » : avant le {b}", "en": '"{x}": before {b}'},
     "event": {"fr": "{label} : {desc}", "en": "{label}: {desc}"},

@@ -54,6 +54,8 @@ _DATES_BACK = (seq("remonte à"), seq("remontent à"), seq("remontant à"), seq(
 """"dont le dernier achat remonte à plus de 2 ans" = "il y a plus de 2 ans"."""
 _YEARS = skey("années")
 _DEPUIS_FOR = stems("depuis", "for", "pendant")
+_OVER = stems("sur", "within", "in", "dans", "durant", "during")
+""""sur 12 mois", "within 30 days", "in 6 months": the rolling window of that length."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class _Scanner:
         end = u + 1
         if k(u + 1) in {*_ELAPSED}:
             end = u + 2
-        if between or k(ns - 1) in _LAST or k(u + 1) in {*_ELAPSED}:
+        if between or k(ns - 1) in _LAST or k(u + 1) in {*_ELAPSED} or k(ns - 1) in _OVER:
             self.add(ns - 1 if k(ns - 1) in _LAST else ns, end, LastWindow(n=n, unit=unit))
         elif k(ns - 1) in _DEPUIS_FOR:
             self.add(ns - 1, end, LastWindow(n=n, unit=unit))
@@ -263,6 +265,23 @@ class _Scanner:
             self.add(start, i + 3,
                      DatesWindow(since=day, before=day + dt.timedelta(days=1)))
 
+    def year_range(self, i: int) -> None:
+        """"entre 1975 et 1979", "from 2020 to 2022", "1975-1979": both years whole."""
+        a = self.num_at.get(i)
+        if a is None or not _year(self.toks, a):
+            return
+        mid = a.j
+        if self.key(mid) in _RANGE_MID:
+            mid += 1
+        elif not (mid < len(self.toks) and self.toks[mid].gap.strip() == "-"):
+            return
+        b = self.num_at.get(mid)
+        if b is None or not _year(self.toks, b) or b.value <= a.value:
+            return
+        s = i - 1 if self.key(i - 1) in _RANGE_OPEN else i
+        self.add(s, b.j, DatesWindow(since=dt.date(int(a.value), 1, 1),
+                                     before=dt.date(int(b.value) + 1, 1, 1)))
+
     def decade(self, i: int) -> None:
         k = self.key
         n = self.num_at.get(i)
@@ -282,10 +301,20 @@ class _Scanner:
                      DatesWindow(since=dt.date(v, 1, 1), before=dt.date(v + 10, 1, 1)))
 
 
+_RANGE_MID = stems("et", "and", "to", "à", "a", "through", "au")
+_RANGE_OPEN = stems("entre", "between", "from", "de")
+
+
+def _year(toks: list[Tok], n: Num) -> bool:
+    return (n.j == n.i + 1 and float(n.value).is_integer() and 1900 <= n.value <= 2100
+            and len(toks[n.i].word) == 4)
+
+
 def find_times(toks: list[Tok], nums: list[Num], as_of: dt.date) -> list[TimeHit]:
     """Every time expression of ``toks``, left to right, on disjoint token spans."""
     sc = _Scanner(toks, nums, as_of)
     for i in range(len(toks)):
+        sc.year_range(i)
         sc.decade(i)
         sc.iso(i)
     for i, key in enumerate(sc.k):

@@ -1,0 +1,210 @@
+"""The word layer: what maintained libraries know about words, so the translator refuses only
+over content words that no catalog term explains.
+
+- lemmas (simplemma): "dépensent", "shopped", "excède" are "dépenser", "shop", "excéder";
+  an unknown form whose lemma is the lemma of a known word is read as that word;
+- stop words (stopwords-iso): "can", "you", "still", « vraiment » carry no condition;
+- framing: the words marketers wrap a request in (« j'aimerais la liste des », "can you
+  pull", « nos meilleurs clients : ceux qui … ») are set aside when a definition follows;
+- typo distance and nearest terms (rapidfuzz): suggestions for the words still unknown;
+- terse notes: « 6m », "2w", "30d" are windows, « clts », "nb", "cust" abbreviations.
+
+The libraries load on first use (simplemma's dictionaries take a fraction of a second), so a
+request with only known words never pays for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import cache
+
+from nl2seg.translate.normalize import Tok, fold, stem
+
+# -- terse notes ------------------------------------------------------------------------------
+_UNIT_LETTERS = {"m": "mois", "mo": "mois", "mth": "mois", "mths": "mois", "mos": "mois",
+                 "w": "semaines", "wk": "semaines", "wks": "semaines", "sem": "semaines",
+                 "d": "jours", "j": "jours", "y": "ans", "yr": "ans", "yrs": "ans"}
+"""A number glued to one of these ("6m", "2w", "30d", "12mo") is a rolling window."""
+
+ABBREVIATIONS = {"clt": "clients", "clts": "clients", "cust": "customers", "custs": "customers",
+                 "nb": "nombre", "nbre": "nombre", "qty": "number", "ppl": "people",
+                 "achts": "achats", "cmd": "commandes", "cmds": "commandes", "mag": "magasin",
+                 "mags": "magasins", "purch": "purchases", "ecom": "online", "eshop": "online"}
+"""Abbreviations marketers write in notes."""
+
+TERSE_ROLLING = "derniers"
+"""The word a terse window stands for: « 6m » reads « 6 derniers mois »."""
+
+
+def expand_terse(toks: list[Tok]) -> list[Tok]:
+    """Rewrite the keys of terse tokens; surfaces and offsets stay the request's own.
+
+    >>> from nl2seg.translate.normalize import tokenize
+    >>> [t.word for t in expand_terse(tokenize("VIP store 2+ 6m, clts Lyon"))]
+    ['vip', 'store', '2', '+', 'derniers', '6', 'mois', ',', 'clients', 'lyon']
+    """
+    out: list[Tok] = []
+    for n, t in enumerate(toks):
+        prev = toks[n - 1] if n else None
+        unit = _UNIT_LETTERS.get(t.word)
+        if (unit is not None and prev is not None and prev.is_digit and t.gap == ""
+                and float(prev.word.replace(",", ".")) <= 36 and not _money_near(toks, n)):
+            # "6m": a window of 6 months, read as "6 derniers mois" (a zero-width "derniers"
+            # before the number, so the time parser sees a rolling window)
+            num = out.pop()
+            out.append(replace(num, key=stem(TERSE_ROLLING), word=TERSE_ROLLING, surface="",
+                               end=num.start))
+            out.append(replace(num, gap=""))
+            out.append(replace(t, key=stem(unit), word=unit))
+            continue
+        full = ABBREVIATIONS.get(t.word)
+        if full is not None:
+            out.append(replace(t, key=stem(fold(full)), word=fold(full)))
+            continue
+        out.append(t)
+    return out
+
+
+def _money_near(toks: list[Tok], n: int) -> bool:
+    """"1m €", "CA 2m": a scale (million), not months."""
+    nxt = toks[n + 1].word if n + 1 < len(toks) else ""
+    prev2 = toks[n - 2].word if n >= 2 else ""
+    return nxt in {"€", "eur", "euros", "$"} or prev2 in {"€", "$"}
+
+
+# -- lemmas -----------------------------------------------------------------------------------
+@cache
+def lemma(word: str, lang: str) -> str:
+    """The dictionary form of ``word`` (lower case, accents kept), or the word itself."""
+    import simplemma
+
+    w = word.lower()
+    try:
+        return str(simplemma.lemmatize(w, lang=lang)).lower()
+    except ValueError:  # pragma: no cover - simplemma refuses only unknown languages
+        return w
+
+
+def lemma_index(words: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``lemma → key`` for known (surface word, key) pairs, in both languages. A lemma two
+    different keys share is left out (it would pick one of them at random)."""
+    seen: dict[str, set[str]] = {}
+    for surface_word, key in words:
+        if len(surface_word) < 3 or surface_word.isdigit():
+            continue
+        for lang in ("fr", "en"):
+            seen.setdefault(lemma(surface_word, lang), set()).add(key)
+    return {lem: next(iter(keys)) for lem, keys in seen.items() if len(keys) == 1}
+
+
+def fix_lemmas(toks: list[Tok], unknown: set[str], index: dict[str, str], lang: str
+               ) -> tuple[list[Tok], list[tuple[str, str]]]:
+    """Unknown tokens whose lemma is a known word's lemma, read as that word."""
+    out, fixed = [], []
+    for t in toks:
+        if t.surface not in unknown or t.is_digit or len(t.word) < 3:
+            out.append(t)
+            continue
+        key = index.get(lemma(t.surface, lang)) or index.get(lemma(t.word, lang))
+        if key is None or key == t.key:
+            out.append(t)
+            continue
+        out.append(replace(t, key=key))
+        fixed.append((t.surface, key))
+    return out, fixed
+
+
+# -- stop words and framing -------------------------------------------------------------------
+@cache
+def _stopwords(lang: str) -> frozenset[str]:
+    import stopwordsiso
+
+    return frozenset(fold(w) for w in stopwordsiso.stopwords(lang))
+
+
+VAGUE = frozenset(fold(w) for w in (
+    "frequent", "frequently", "often", "regular", "regularly", "rarely", "occasional",
+    "occasionally", "many", "much", "lot", "lots", "most", "least", "few", "little", "big",
+    "high", "low", "top", "best", "worst", "good", "bad", "loyal", "heavy", "light", "great",
+    "important", "significant", "beaucoup", "souvent", "régulièrement", "rarement", "peu",
+    "plupart", "gros", "grosse", "petit", "petite", "bon", "bons", "bonne", "mauvais",
+    "meilleur", "meilleurs", "important", "importants", "fidèle", "fidèles", "fréquent",
+    "fréquents", "fréquemment", "assidu", "assidus", "élevé", "élevée", "fort", "forte",
+    "faible", "grand", "grands", "plein", "trop", "très", "very", "more", "less", "plus",
+    "moins", "all", "tous", "toutes", "every", "each", "none", "nothing", "no", "not", "never",
+    "jamais", "sans", "without", "except", "sauf", "only", "seulement", "uniquement", "first",
+    "last", "new", "old", "recent", "premier", "dernier", "nouveau", "ancien", "récent",
+    "since", "until", "before", "after", "avant", "après", "depuis", "jusqu", "between",
+    "entre", "over", "under", "above", "below", "same", "même", "other", "autre", "autres", "else",
+))
+"""Stop-list words that change an audience ("most", « beaucoup », "never", "still" …): never
+set aside silently. The grammar claims those it knows; the others stay unknown."""
+
+FRAMING = frozenset(fold(w) for w in (
+    # French request verbs and nouns (lemmas)
+    "aimer", "vouloir", "souhaiter", "pouvoir", "devoir", "chercher", "rechercher", "trouver",
+    "lister", "liste", "extraire", "extraction", "sortir", "donner", "montrer", "afficher",
+    "identifier", "cibler", "récupérer", "obtenir", "besoin", "merci", "stp", "svp",
+    "bonjour", "sélectionner", "isoler", "voir", "fichier", "tableau", "export", "exporter",
+    "construire", "créer", "préparer", "sortie", "requête", "demande", "envoyer", "retrouver",
+    "repérer", "connaître", "savoir", "avoir", "combien", "compter", "aider", "possible",
+    "sil", "plaît", "plait", "pourriez", "pourrais", "peux", "voudrais", "aimerais",
+    "ensemble", "totalité",
+    # English
+    "want", "like", "need", "can", "could", "would", "will", "shall", "should", "may",
+    "might", "find", "show", "list", "give", "get", "pull", "identify", "extract", "fetch",
+    "grab", "build", "create", "return", "see", "please", "thanks", "thank", "hi", "hello",
+    "export", "file", "look", "looking", "help", "prepare", "send", "kindly", "let", "know",
+    "spot", "retrieve", "select", "generate", "compile", "set", "everyone", "everybody",
+    "whole", "entire", "u", "pls", "plz", "you", "we", "us", "me", "i",
+))
+"""Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
+
+
+def ignorable(surface_word: str, lang: str) -> bool:
+    """A word that carries no condition: a stop word (not a vague quantity or a negation)
+    or a framing word ("j'aimerais", "can you pull")."""
+    w = fold(surface_word)
+    if w in VAGUE or w.isdigit():
+        return False
+    if w in FRAMING or fold(lemma(surface_word, lang)) in FRAMING:
+        return True
+    return w in _stopwords(lang) or w in _stopwords("en" if lang == "fr" else "fr")
+
+
+def framing_span(toks: list[Tok]) -> int:
+    """Tokens before a colon that opens a definition (« nos meilleurs clients : ceux qui »,
+    "our best customers: those who", "VIP clients — i.e. …"): a name the marketer gives the
+    audience, not a condition. Returns the index of the first token after the colon, or 0."""
+    for n, t in enumerate(toks):
+        if n and (":" in t.gap or "—" in t.gap) and n < len(toks) - 1:
+            return n
+    return 0
+
+
+# -- suggestions ------------------------------------------------------------------------------
+def nearest(word: str, terms: Iterable[str], limit: int = 3) -> list[str]:
+    """Catalog terms nearest to ``word`` (typo distance and shared parts), best first.
+
+    >>> nearest("depenses", ["dépense", "panier moyen", "ville"])
+    ['dépense']
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    choices = list(dict.fromkeys(terms))
+    hits = process.extract(fold(word), [fold(c) for c in choices], scorer=fuzz.WRatio,
+                           processor=utils.default_process, limit=limit * 3, score_cutoff=72)
+    out: list[str] = []
+    for _, score, idx in sorted(hits, key=lambda h: (-h[1], len(choices[h[2]]))):
+        if choices[idx] not in out and score >= 72:
+            out.append(choices[idx])
+    return out[:limit]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of two neighbours (optimal string
+    alignment distance ≤ 1), from rapidfuzz."""
+    from rapidfuzz.distance import OSA
+
+    return a != b and OSA.distance(a, b, score_cutoff=1) <= 1
