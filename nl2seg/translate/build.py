@@ -120,7 +120,13 @@ def _without_verb(it: Item, nxt: list[Item], seg: Segment) -> bool:
     of its own, excluded ("visited the site without buying")."""
     verb = next((x for x in nxt if x.kind not in {"never", "not"}), None)
     return (it.kind == "not" and set(keys(it.text)) <= _WITHOUT and verb is not None
-            and _is_event(verb) and any(_is_event(x) for x in seg.items))
+            and _is_action(verb) and any(_is_action(x) for x in seg.items))
+
+
+def _is_action(it: Item) -> bool:
+    """An event word, or an event-type value said as a verb ("cliquer", "opened")."""
+    return _is_event(it) or (it.kind == "lex" and bool(it.senses) and all(
+        s.kind == "prop_value" for s in it.senses))
 
 
 def split(items: list[Item]) -> list[Segment]:
@@ -147,7 +153,10 @@ def split(items: list[Item]) -> list[Segment]:
     out: list[Segment] = []
     for k, seg in enumerate(segs):
         time_before = bool(out) and all(i.kind == "time" for i in out[-1].items)
-        time_last = bool(out) and k == len(segs) - 1 and all(i.kind == "time" for i in seg.items)
+        time_last = bool(out) and k == len(segs) - 1 and all(
+            i.kind == "time" for i in seg.items) and not out[-1].has("time")
+        # "shoes in 2025 and again in 2026": a clause that only says when, after one that
+        # has its own time, is the same purchase in another window (an ellipsis)
         if seg.connector == "and" and (time_before or time_last):
             out[-1] = Segment(out[-1].items + seg.items, out[-1].connector)
         else:
@@ -203,11 +212,12 @@ def _prop_sense(it: Item, event: str, seg: Segment, ctx: Context) -> Sense | Non
         if prop.values_from in attr_cols:
             # the words that name a store, not the place itself: "région du magasin" less
             # "région" (the customer's region is a "région" too)
-            home = cat.column(prop.values_from).label
+            home = cat.column(prop.values_from or "").label
             label = (set(keys(prop.label.en)) | set(keys(prop.label.fr))) - set(
                 keys(it.text)) - (set(keys(home.en)) | set(keys(home.fr)) if home else set())
             label -= FILLER
-            if not _next_to(it, seg, label):
+            if not _next_to(it, seg, label) and not (
+                    it.joined is not None and _next_to(it.joined, seg, label)):
                 # "Lyon" is the home city unless the words beside it name a store; in a
                 # purchase clause the store's city is the other reading
                 after_verb = any(_is_event(x) and x.j <= it.i for x in seg.items)
@@ -225,8 +235,8 @@ def _next_to(it: Item, seg: Segment, words: set[str]) -> bool:
     for other in seg.items:
         if other is it or not set(keys(other.text)) & words:
             continue
-        if 0 <= it.i - other.j <= 2 or 0 <= other.i - it.j <= 1:
-            return True
+        if 0 <= it.i - other.j <= 3 or 0 <= other.i - it.j <= 1:
+            return True  # "magasin de la région Occitanie": three words between at most
     return False
 
 
@@ -766,6 +776,14 @@ def _or(prev: Condition, node: Condition) -> Condition:
     gives none."""
     if isinstance(prev, AnyOf):
         return AnyOf(conditions=[*prev.conditions, node], phrase=prev.phrase)
+    if isinstance(prev, _PROFILE) and isinstance(node, All):
+        # "plus de 60 ans ou de moins de 25 ans ayant une forte appétence maison": the "or"
+        # joins two conditions on one field; what follows qualifies both
+        same = [c for c in node.conditions if isinstance(c, _PROFILE)
+                and getattr(c, "field", None) == getattr(prev, "field", None)]
+        if len(same) == 1:
+            rest = [c for c in node.conditions if c is not same[0]]
+            return All(conditions=[AnyOf(conditions=[prev, same[0]]), *rest])
     parts = prev.conditions if isinstance(prev, All) else [prev]
     head = [c for c in parts if isinstance(c, _PROFILE)]
     body = [c for c in parts if not isinstance(c, _PROFILE)]

@@ -22,6 +22,7 @@ def seqs(*phrases: str) -> tuple[Seq, ...]:
 
 
 AND = seqs("et", "and", ",", "ainsi que", "as well as", "de même que", "aussi", "mais", "but",
+           "&", "+",
            "tout en", "while")
 OR = seqs("ou", "or", "ou bien", "either", "soit")
 EXCLUDE = seqs("mais pas", "but not", "sauf", "except", "excepté", "hormis", "hors",
@@ -56,6 +57,7 @@ BETWEEN = (seqs("entre", "between", "de", "from"), seqs("et", "and", "à", "to",
 SUFFIX_OPS: tuple[tuple[Seq, str], ...] = tuple(
     [(s, "gte") for s in seqs("et plus", "ou plus", "or more", "and over", "and above",
                                "or above", "or over", "and up", "+", "minimum", "et au-delà",
+                               "et +", "ou +", "and +",
                                "or older", "et au-dessus", "or higher")]
     + [(s, "lte") for s in seqs("ou moins", "or less", "or fewer", "and under", "and below",
                                  "au maximum", "maximum", "or younger")])
@@ -112,7 +114,7 @@ FILLER = stems(
     "scores", "aged", "age", "ordered", "regarding", "concernant", "pour", "motif", "living",
     "lives", "live", "based", "resident", "residents", "residing", "both", "also",
     "inclusive", "included", "nombre", "number", "count", "quantité", "still", "encore",
-    "toujours", "yet", "déjà",
+    "toujours", "yet", "déjà", "=", "lieu", "again", "ds",
 )
 """Words that carry no condition on their own."""
 

@@ -33,6 +33,8 @@ class Item:
     """Quantities: "money", "age", "count" or None."""
     explicit_op: bool = False
     senses: list[Sense] = field(default_factory=list)
+    joined: Item | None = None
+    """The first value of a list this one was said with ("Paris or Lyon"): read alike."""
 
 
 @dataclass
@@ -124,6 +126,14 @@ def _quantities(c: _Claims, nums: list[Num]) -> None:
                     op, explicit = o, True
                 end += len(s)
                 break
+        if not explicit and end < len(k) and not c.toks[end].is_digit:
+            for s, o in g.SUFFIX_OPS:  # "a dozen purchases or more": the noun between
+                if len(s) > 1 and tuple(k[end + 1:end + 1 + len(s)]) == s \
+                        and c.free(end + 1, end + 1 + len(s)):
+                    op, explicit = o, True
+                    for x in range(end + 1, end + 1 + len(s)):
+                        c.used[x] = True
+                    break
         if n.single and not explicit:
             op, explicit = "eq", True  # "une seule fois": exactly once, not "at least"
         if op == "eq" and not explicit and unit is None:
@@ -186,8 +196,9 @@ def _gapped(c: _Claims, lex: Lexicon) -> None:
     """A phrase split by its object: "added shoes to their cart", "ajouté des chaussures au
     panier" read as "added to cart" + "shoes". The head words (still unclaimed) become the
     item; the words the gap holds stay free for their own meaning; the tail is consumed."""
-    for key, senses in lex.entries.items():
-        if len(key) < 2 or not all(s.kind in {"prop_value", "event"} for s in senses):
+    present = set(c.keys)
+    for key, senses in _gappable(lex):
+        if key[0] not in present:
             continue
         for i in range(len(c.toks)):
             for m in range(1, len(key)):
@@ -201,6 +212,19 @@ def _gapped(c: _Claims, lex: Lexicon) -> None:
                     for x in tail:
                         c.used[x] = True
                     break
+
+
+_GAPPABLE: dict[int, tuple[Lexicon, list[tuple[tuple[str, ...], list[Sense]]]]] = {}
+
+
+def _gappable(lex: Lexicon) -> list[tuple[tuple[str, ...], list[Sense]]]:
+    """The lexicon's phrases an object may split ("ajouté … au panier"), once per lexicon."""
+    hit = _GAPPABLE.get(id(lex))
+    if hit is None or hit[0] is not lex:
+        hit = _GAPPABLE[id(lex)] = (lex, [
+            (k, v) for k, v in lex.entries.items()
+            if len(k) >= 2 and all(s.kind in {"prop_value", "event"} for s in v)])
+    return hit[1]
 
 
 def _tail_at(c: _Claims, start: int, tail: tuple[str, ...]) -> list[int] | None:
@@ -279,7 +303,11 @@ _SAME_PERIOD = g.seqs("la même période", "sur la même période", "cette péri
                       "cette période", "ce mois-là", "cette année-là", "cette semaine-là",
                       "ces mois-là", "à ce moment-là", "that period", "the same period",
                       "that same period", "that month", "that year", "that week",
-                      "at that time", "during that time", "then")
+                      "at that time", "during that time", "then", "le même mois",
+                      "la même année", "la même semaine", "le même trimestre",
+                      "the same month", "the same year", "the same week", "the same quarter",
+                      "that time", "cette même période", "over the same period",
+                      "in the same period", "dans la même période")
 _BEFORE_THAT = g.seqs("avant cela", "avant ça", "avant ca", "auparavant", "before that",
                       "before then", "prior to that", "earlier than that", "avant cette période",
                       "before that period")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import RuleValidationError
@@ -19,7 +20,7 @@ from nl2seg.translate import grammar as g
 from nl2seg.translate import notes, refuse, words
 from nl2seg.translate.build import Context, Unusable, combine, split
 from nl2seg.translate.expected import stated_size_span
-from nl2seg.translate.items import Item, parse_items
+from nl2seg.translate.items import Item, Parsed, parse_items
 from nl2seg.translate.lexicon import Lexicon, build_lexicon
 from nl2seg.translate.normalize import Tok, fold, keys, tokenize
 from nl2seg.translate.result import Reading, Suggestion, Translation
@@ -79,15 +80,19 @@ def _merge_value_alternatives(items: list[Item], toks: list[Tok]) -> list[Item]:
     that field's value list, not a split of the whole request into two audiences: the "or"
     binds tighter than "avec" / "with" / "and" around it."""
     def fields(it: Item) -> set[str | None]:
-        return {s.field for s in it.senses if s.kind == "attr_value"} if it.kind == "lex" \
-            else set()
+        if it.kind != "lex":
+            return set()
+        return {s.field for s in it.senses if s.kind == "attr_value"} | {
+            f"{s.event}.{s.prop}" for s in it.senses if s.kind == "prop_value"}
 
     drop: set[int] = set()
     for a, o, b in zip(items, items[1:], items[2:], strict=False):
-        joins = o.kind == "or" or (o.kind == "and" and keys(o.text) in {("and",), ("et",)})
+        joins = o.kind == "or" or (o.kind == "and" and keys(o.text) in {
+            ("and",), ("et",), ("+",), ("&",)})
         if joins and _only_filler(toks, a.j, o.i) and _only_filler(toks, o.j, b.i) \
                 and fields(a) & fields(b) - {None}:
             drop.add(id(o))  # "gold and VIP members": one customer has one tier: either
+            b.joined = a.joined or a  # "a store in Paris or Lyon": one reading for both
     return [i for i in items if id(i) not in drop]
 
 
@@ -131,10 +136,19 @@ class _Run:
                  lex: Lexicon) -> None:
         self.request, self.catalog, self.as_of, self.lang, self.lex = (
             request, catalog, as_of, lang, lex)
-        self.vocab = lex.vocabulary() | g.FILLER | {k for s in _grammar_seqs() for k in s}
+        self.vocab = _vocabulary(lex)
+        self._parsed: dict[tuple[tuple[str, str, int], ...], Parsed] = {}
+
+    def parse(self, toks: list[Tok]) -> Parsed:
+        """``parse_items`` once per token list (the passes ask again after no change)."""
+        key = tuple((t.key, t.word, t.start) for t in toks)
+        hit = self._parsed.get(key)
+        if hit is None:
+            hit = self._parsed[key] = parse_items(toks, self.lex, self.as_of, self.lang)
+        return Parsed([replace(i) for i in hit.items], list(hit.unmapped))
 
     def unknown(self, toks: list[Tok]) -> list[str]:
-        return parse_items(toks, self.lex, self.as_of, self.lang).unmapped
+        return self.parse(toks).unmapped
 
     def repair(self, toks: list[Tok]) -> tuple[list[Tok], list[tuple[str, str]]]:
         """Lemmas first ("dépensent" is "dépenser"), then one-edit typos ("achté")."""
@@ -181,7 +195,7 @@ class _Run:
 
     def build(self, toks: list[Tok], flips: frozenset[str] = frozenset()
               ) -> tuple[Condition | None, list[str], str | None, list[str], Context]:
-        parsed = parse_items(toks, self.lex, self.as_of, self.lang)
+        parsed = self.parse(toks)
         channel, items = _activation(parsed.items, toks)
         items = _merge_value_alternatives(items, toks)
         raw: list[str] = []
@@ -238,6 +252,15 @@ class _Run:
 
 
 _LEMMAS: dict[int, tuple[Lexicon, dict[str, str]]] = {}
+_VOCAB: dict[int, tuple[Lexicon, set[str]]] = {}
+
+
+def _vocabulary(lex: Lexicon) -> set[str]:
+    hit = _VOCAB.get(id(lex))
+    if hit is None or hit[0] is not lex:
+        hit = _VOCAB[id(lex)] = (lex, lex.vocabulary() | g.FILLER | {
+            k for s in _grammar_seqs() for k in s})
+    return hit[1]
 
 
 def catalog_terms(catalog: Catalog, lang: str) -> list[str]:

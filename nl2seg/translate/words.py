@@ -133,7 +133,7 @@ VAGUE = frozenset(fold(w) for w in (
     "fréquents", "fréquemment", "assidu", "assidus", "élevé", "élevée", "fort", "forte",
     "faible", "grand", "grands", "plein", "trop", "très", "very", "more", "less", "plus",
     "moins", "all", "tous", "toutes", "every", "each", "none", "nothing", "no", "not", "never",
-    "jamais", "sans", "without", "except", "sauf", "only", "seulement", "uniquement", "first",
+    "jamais", "sans", "without", "except", "sauf", "first",
     "last", "new", "old", "recent", "premier", "dernier", "nouveau", "ancien", "récent",
     "since", "until", "before", "after", "avant", "après", "depuis", "jusqu", "between",
     "entre", "over", "under", "above", "below", "same", "même", "other", "autre", "autres", "else",
