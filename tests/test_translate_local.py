@@ -282,7 +282,9 @@ CASES: list[Case] = [
     ("bought in an outlet", buy(f("store_format", "outlet")), None),
     ("acheté en outlet", buy(f("store_format", "outlet")), None),
     ("acheté des chaussures et des vêtements", both(buy(SHOES), buy(APPAREL)), None),
-    ("bought shoes or apparel", either(buy(SHOES), buy(APPAREL)), None),
+    # one property's values joined by "or": one purchase with either (a value list)
+    ("bought shoes or apparel",
+     buy(PropertyFilter(property="category", op="in", values=["shoes", "apparel"])), None),
     ("acheté en magasin et en ligne", both(buy(STORE), buy(ONLINE)), None),
     ("acheté en magasin mais pas en ligne", both(buy(STORE), never(ONLINE)), None),
     ("bought in store but not online", both(buy(STORE), never(ONLINE)), None),
@@ -388,7 +390,8 @@ CASES: list[Case] = [
           never(f("channel", "online"), window=last(30, "day"))), None),
     # OR keeps the request's head shared: profile AND (clause OR clause)
     ("VIP qui ont acheté en ligne ou en magasin",
-     both(VIP, either(buy(f("channel", "online")), buy(f("channel", "store")))), None),
+     both(buy(PropertyFilter(property="channel", op="in", values=["online", "store"])), VIP),
+     None),
     ("Parisiens qui ont acheté en ligne ou Lyonnais qui ont acheté en magasin",
      either(both(PARIS, buy(f("channel", "online"))),
             both(attr("city", value="Lyon"), buy(f("channel", "store")))), None),

@@ -83,14 +83,17 @@ def _merge_value_alternatives(items: list[Item], toks: list[Tok]) -> list[Item]:
         if it.kind != "lex":
             return set()
         return {s.field for s in it.senses if s.kind == "attr_value"} | {
-            f"{s.event}.{s.prop}" for s in it.senses if s.kind == "prop_value"}
+            f"prop:{s.event}.{s.prop}" for s in it.senses if s.kind == "prop_value"}
 
     drop: set[int] = set()
     for a, o, b in zip(items, items[1:], items[2:], strict=False):
         joins = o.kind == "or" or (o.kind == "and" and keys(o.text) in {
             ("and",), ("et",), ("+",), ("&",)})
+        common = fields(a) & fields(b) - {None}
+        if o.kind == "and":  # "in store and online": two purchases, not either channel
+            common = {f for f in common if f is not None and not f.startswith("prop:")}
         if joins and _only_filler(toks, a.j, o.i) and _only_filler(toks, o.j, b.i) \
-                and fields(a) & fields(b) - {None}:
+                and common:
             drop.add(id(o))  # "gold and VIP members": one customer has one tier: either
             b.joined = a.joined or a  # "a store in Paris or Lyon": one reading for both
     return [i for i in items if id(i) not in drop]
