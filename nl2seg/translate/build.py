@@ -180,8 +180,10 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
             if any(s.event == ctx.prev_event.event and s.kind in {"prop_value", "prop"}
                    for s in it.senses):
                 return ctx.prev_event.event, None
-        if all(i.kind in {"qty", "time", "not", "never", "first", "last", "avg", "sum"}
-               for i in items) and (seg.has("qty") or seg.has("time")):
+        if all(i.kind in {"qty", "time", "not", "never", "first", "last", "avg", "sum",
+                          "same_period", "before_that"} for i in items) and (
+                seg.has("qty") or seg.has("time") or seg.has("before_that")
+                or seg.has("same_period")):
             return ctx.prev_event.event, None  # "… entre 2 et 5 fois l'an dernier mais pas ce
             # mois-ci": the same purchases, another window
     for it in items:

@@ -9,6 +9,7 @@ dates ("en 2025", "since March 2026", "depuis janvier", "avant le 1er mars 2026"
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from nl2seg.rule.nodes import (
@@ -35,6 +36,19 @@ _MONTH_NAMES = [
     "july", "august", "september", "october", "november", "december",
 ]
 MONTHS: dict[str, int] = {skey(w): i % 12 + 1 for i, w in enumerate(_MONTH_NAMES)}
+for _abbr, _m in {"janv": 1, "jan": 1, "fev": 2, "fevr": 2, "feb": 2, "avr": 4,
+                  "juil": 7, "jul": 7, "jun": 6, "aug": 8, "sep": 9, "oct": 10,
+                  "nov": 11, "dec": 12}.items():  # not "apr" (après) nor "sept" (seven)
+    MONTHS.setdefault(skey(_abbr), _m)
+_ORDINALS = frozenset({"st", "nd", "rd", "th", "er", "eme"})
+_QUARTERS = {skey("premier"): 1, skey("first"): 1, "1er": 1, skey("deuxième"): 2,
+             skey("second"): 2, skey("troisième"): 3, skey("third"): 3, skey("quatrième"): 4,
+             skey("fourth"): 4, skey("dernier"): 4, skey("last"): 4}
+_START = (seq("depuis le début de l'année"), seq("depuis le début de l'an"),
+          seq("since the start of the year"), seq("since the beginning of the year"),
+          seq("year to date"), seq("ytd"), seq("depuis le 1er janvier"))
+_START_MONTH = (seq("depuis le début du mois"), seq("since the start of the month"),
+                seq("since the beginning of the month"), seq("month to date"), seq("mtd"))
 _LAST = stems("last", "past", "dernier", "dernière", "derniers")
 _THIS = stems("ce", "cet", "cette", "this", "current")
 _PREV = stems("previous", "précédent", "précédente")
@@ -191,12 +205,19 @@ class _Scanner:
         has_day = False  # "le 1er mars" is a day; "mars" a month
         if k(i) in MONTHS:
             month = MONTHS[k(i)]
-            d = self.num_end.get(i - 1) if k(i - 1) == "er" else self.num_end.get(i)
+            d = self.num_end.get(i - 1) if k(i - 1) in _ORDINALS else self.num_end.get(i)
             if d is not None and 1 <= d.value <= 31:
                 day, start, has_day = int(d.value), d.i, True
-            if k(i - 1) == "er" and d is not None:
+            if k(i - 1) in _ORDINALS and d is not None:
                 start = d.i
-            y = self.num_at.get(i + 1)
+            after = self.num_at.get(i + 1)  # "March 1st, 2022", "January 15 2026"
+            if after is not None and 1 <= after.value <= 31 and d is None and (
+                    k(after.j) in _ORDINALS or (self.num_at.get(after.j) is not None)):
+                day, has_day = int(after.value), True
+                j = after.j + (1 if k(after.j) in _ORDINALS else 0)
+                y = self.num_at.get(j)
+            else:
+                y = self.num_at.get(i + 1)
             if y is not None and 1900 <= y.value <= 2100:
                 year, j = int(y.value), y.j
         elif (n := self.num_at.get(i)) is not None and 1900 <= n.value <= 2100 \
@@ -265,6 +286,64 @@ class _Scanner:
             self.add(start, i + 3,
                      DatesWindow(since=day, before=day + dt.timedelta(days=1)))
 
+    def quarter(self, i: int) -> None:
+        """"au premier trimestre 2026", "Q1 2026", "in the first quarter of 2025"."""
+        k = self.key
+        q: int | None = None
+        s, j = i, i + 1
+        if k(i) in {skey("trimestre"), "quarter"} and k(i - 1) in _QUARTERS:
+            q, s = _QUARTERS[k(i - 1)], i - 1
+        elif len(k(i)) == 2 and k(i)[0] == "q" and k(i)[1] in "1234" and self.toks[i].word:
+            q = int(k(i)[1])
+        elif k(i) == "q" and (n := self.num_at.get(i + 1)) is not None and 1 <= n.value <= 4 \
+                and self.toks[i + 1].gap == "":
+            q, j = int(n.value), n.j
+        if q is None:
+            return
+        if k(j) == "of":
+            j += 1
+        y = self.num_at.get(j)
+        if y is None or not _year(self.toks, y):
+            return  # "dernier trimestre" without a year is the calendar's, found elsewhere
+        while k(s - 1) in {"au", "le", "the", "in", "du", "en", "during", "pendant"}:
+            s -= 1
+        first = dt.date(int(y.value), 3 * q - 2, 1)
+        nxt = dt.date(int(y.value) + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+        self.add(s, y.j, DatesWindow(since=first, before=nxt))
+
+    def start_of(self, i: int) -> None:
+        """"depuis le début de l'année", "year to date": this calendar year (month)."""
+        for seqs, unit in ((_START, "year"), (_START_MONTH, "month")):
+            for one in seqs:
+                if tuple(self.k[i:i + len(one)]) == one:
+                    self.add(i, i + len(one), CalendarWindow(unit=unit))  # type: ignore[arg-type]
+                    return
+
+    def date_range(self) -> None:
+        """"entre le 1er janvier 2026 et le 31 mars 2026", "from March 1 to May 31, 2026":
+        two dates joined into one window, both days included."""
+        hits = sorted(self.hits, key=lambda h: h.i)
+        for a, b in itertools.pairwise(hits):
+            wa, wb = a.window, b.window
+            if not (isinstance(wa, DatesWindow) and isinstance(wb, DatesWindow)
+                    and wa.since is not None and wb.before is not None
+                    and wa.since < wb.before):
+                continue
+            mid = [self.k[x] for x in range(a.j, b.i)]
+            lead = a.i - 1
+            if self.key(lead) == "le":
+                lead -= 1
+            if set(mid) - {"et", "and", "to", "a", "au", "le", "until", "jusqu"} \
+                    or self.key(lead) not in _RANGE_OPEN:
+                continue
+            self.hits.remove(a)
+            self.hits.remove(b)
+            win = DatesWindow(since=wa.since, before=wb.before)
+            phrase = " ".join(t.surface for t in self.toks[lead:b.j])
+            self.hits.append(TimeHit(lead, b.j, win.model_copy(update={"phrase": phrase})))
+            self.used.update(range(lead, b.j))
+            return
+
     def year_range(self, i: int) -> None:
         """"entre 1975 et 1979", "from 2020 to 2022", "1975-1979": both years whole."""
         a = self.num_at.get(i)
@@ -314,6 +393,8 @@ def find_times(toks: list[Tok], nums: list[Num], as_of: dt.date) -> list[TimeHit
     """Every time expression of ``toks``, left to right, on disjoint token spans."""
     sc = _Scanner(toks, nums, as_of)
     for i in range(len(toks)):
+        sc.start_of(i)
+        sc.quarter(i)
         sc.year_range(i)
         sc.decade(i)
         sc.iso(i)
@@ -323,4 +404,5 @@ def find_times(toks: list[Tok], nums: list[Num], as_of: dt.date) -> list[TimeHit
     for i in range(len(toks)):
         sc.days(i)
         sc.date(i)
+    sc.date_range()
     return sorted(sc.hits, key=lambda h: h.i)
