@@ -184,22 +184,26 @@ def framing_span(toks: list[Tok]) -> int:
 
 
 # -- suggestions ------------------------------------------------------------------------------
-def nearest(word: str, terms: Iterable[str], limit: int = 3) -> list[str]:
-    """Catalog terms nearest to ``word`` (typo distance and shared parts), best first.
+def nearest(word: str, terms: Iterable[str], limit: int = 3, cutoff: float = 75) -> list[str]:
+    """Catalog terms nearest to ``word`` by edit similarity (rapidfuzz), best first: the
+    whole term, or one of its words ("depenses" → "dépense", "spnt" → "spent").
 
     >>> nearest("depenses", ["dépense", "panier moyen", "ville"])
     ['dépense']
+    >>> nearest("licornes", ["né", "or", "ville"])
+    []
     """
-    from rapidfuzz import fuzz, process, utils
+    from rapidfuzz import fuzz
 
-    choices = list(dict.fromkeys(terms))
-    hits = process.extract(fold(word), [fold(c) for c in choices], scorer=fuzz.WRatio,
-                           processor=utils.default_process, limit=limit * 3, score_cutoff=72)
-    out: list[str] = []
-    for _, score, idx in sorted(hits, key=lambda h: (-h[1], len(choices[h[2]]))):
-        if choices[idx] not in out and score >= 72:
-            out.append(choices[idx])
-    return out[:limit]
+    w = fold(word)
+    scored: list[tuple[float, int, str]] = []
+    for term in dict.fromkeys(terms):
+        t = fold(term)
+        score = max([fuzz.ratio(w, t), *(fuzz.ratio(w, part) - 5 for part in t.split()
+                                         if len(part) >= 3)])
+        if score >= cutoff:
+            scored.append((score, len(term), term))
+    return [t for _, _, t in sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]]
 
 
 def within_one_edit(a: str, b: str) -> bool:
