@@ -280,7 +280,7 @@ class _Checker:
                 self.err(f"{path}.value", f"the threshold {v!r} is not a usable number "
                          f"(finite, below {MAX_MAGNITUDE:.0e})", code="absurd_value")
                 return
-        if node.aggregate == "count":
+        if node.aggregate == "count" and node.op != "top_percent":
             for v in node.values if node.values is not None else [node.value]:
                 if v is not None and (v < 0 or not float(v).is_integer()):
                     self.err(f"{path}.value", f"a count compares with a whole number ≥ 0, got "

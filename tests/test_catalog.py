@@ -509,7 +509,9 @@ def test_every_concept_of_the_demo_catalog_validates(catalog: Catalog) -> None:
     from nl2seg.rule import LastWindow, Rule
     from nl2seg.validate import validate
 
-    assert set(catalog.concepts) == {"abandoned_cart"}
+    assert set(catalog.concepts) == {"abandoned_cart", "repeat_buyers", "one_time_buyers",
+                                     "first_time_buyers", "omnichannel", "big_spenders",
+                                     "win_back"}
     for name in catalog.concepts:
         for window in (None, LastWindow(n=30, unit="day")):
             node = concept_condition(catalog, name, window)

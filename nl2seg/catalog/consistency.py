@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nl2seg.catalog.models import type_family
 from nl2seg.errors import did_you_mean, suggestion_text
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ def check_consistency(cat: Catalog) -> None:
         for pname, prop in ev.properties.items():
             if prop.values_from is not None:
                 qualified(prop.values_from, f"events.{ename}.properties.{pname}.values_from")
+            if prop.measures and type_family(prop.type) != "number":
+                problems.append(f"events.{ename}.properties.{pname}.measures: only a number "
+                                f"can be aggregated, and this property is {prop.type}")
     for cname, ch in cat.channels.items():
         qualified(ch.consent, f"channels.{cname}.consent")
         if ch.contact is not None:

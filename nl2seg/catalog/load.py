@@ -43,7 +43,7 @@ def parse_catalog(text: str, origin: str = "<catalog>") -> Catalog:
         raise CatalogError(f"{origin} must hold a YAML mapping at top level",
                            code="catalog_yaml")
     try:
-        return Catalog.model_validate(data)
+        catalog = Catalog.model_validate(data)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -51,3 +51,12 @@ def parse_catalog(text: str, origin: str = "<catalog>") -> Catalog:
             lines.append(f"  - {loc}: {err['msg']}")
         raise CatalogError(f"{origin} is not a valid catalog:\n" + "\n".join(lines),
                            code="catalog_invalid") from None
+    from nl2seg.concepts import concept_problems  # concepts are rules: checked as rules
+
+    problems = concept_problems(catalog)
+    if problems:
+        raise CatalogError(f"{origin} defines invalid concepts:\n"
+                           + "\n".join(f"  - {p}" for p in problems)
+                           + "\nFix them in the catalog: see docs/catalog.md, \"Concepts\".",
+                           code="catalog_concept")
+    return catalog

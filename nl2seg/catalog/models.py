@@ -59,6 +59,16 @@ class Level(_Model):
     words: Words = Field(default_factory=Words)
 
 
+class Measure(_Model):
+    """A named aggregate of a numeric event property, as marketers say it: "average order
+    value" is the ``avg`` of the purchase amount, "revenue" its ``sum``. Not an audience: it
+    takes a comparison ("AOV over 80 €")."""
+
+    aggregate: Literal["sum", "avg", "min", "max"]
+    label: Labels
+    words: Words = Field(default_factory=Words)
+
+
 class Column(_Model):
     type: str
     description: str = ""
@@ -199,6 +209,8 @@ class Property(_Model):
     unit: str | None = None
     levels: dict[str, Level] | None = None
     """Named ranges of a numeric property ("unhappy" = satisfaction ≤ 2)."""
+    measures: dict[str, Measure] | None = None
+    """Named aggregates of a numeric property ("AOV" = its average per event)."""
 
 
 class Event(_Model):
@@ -234,10 +246,14 @@ class Channel(_Model):
 class Concept(_Model):
     """A named business concept defined by a rule ("abandoned cart"): its words and the
     conditions it stands for, where the string ``"$window"`` marks the window the request
-    gives (else ``default_window``)."""
+    gives (else ``default_window``; with none, all history). ``nl2seg.concepts`` turns it
+    into conditions; loading a catalog checks them."""
 
     label: Labels
     description: str = ""
+    definition: Labels | None = None
+    """What it means, in each language: shown to the reviewer as an assumption when a
+    request uses it (else the description)."""
     words: Words = Field(default_factory=Words)
     default_window: dict[str, object] | None = None
     conditions: list[dict[str, object]]

@@ -207,12 +207,7 @@ class _Compiler:
             return compare(column, node.op, node.value, node.values, sql_type)
         assert isinstance(node.value, (int, float))
         tname, cname = node.field.rsplit(".", 1)
-        fraction = round(1 - float(node.value) / 100, 6)
-        # DOUBLE, not the column's DECIMAL: DuckDB would round the interpolated percentile
-        # to the column's scale and let a customer just below the threshold in.
-        as_double = exp.cast(col(cname, "q"), exp.DataType.build("DOUBLE"))
-        pct = exp.PercentileCont(this=as_double, expression=exp.Literal.number(fraction))
-        threshold = exp.select(pct).from_(table(tname, "q"))
+        threshold = _top_threshold(col(cname, "q"), table(tname, "q"), node.value)
         return exp.GTE(this=column, expression=exp.paren(threshold))
 
     # -- events -----------------------------------------------------------------------------
@@ -225,6 +220,8 @@ class _Compiler:
             return self.member(self.event_keys(node))
         if agg == "none":
             return self.non_member(self.event_keys(node))
+        if op == "top_percent":
+            return self.member(self.top_percent(node))
         if agg == "count":
             assert op is not None
             counted = exp.Count(this=exp.Star())
@@ -242,6 +239,30 @@ class _Compiler:
         value = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[agg](this=u)
         having = compare(value, op or "gte", node.value, node.values, "DOUBLE")
         return self.member(self.event_keys(node, having=having))
+
+    def top_percent(self, node: EventCondition) -> exp.Select:
+        """Keys whose aggregate is at or above the continuous percentile ``1 - value/100`` of
+        the aggregates of the customers with at least one matching event (ties are in).
+
+        The population is the entity's customers: a key missing from the entity table (an
+        orphan sale) would move the threshold of an audience it can never join."""
+        assert isinstance(node.value, (int, float))
+        entity = self.cat.entity
+        known = exp.select(col(entity.key, "e")).from_(table(entity.table, "e"))
+
+        def measure() -> exp.Expr:
+            if node.aggregate == "count":
+                return exp.Count(this=exp.Star())
+            agg = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
+            return agg[node.aggregate](this=col("x", "u"))
+
+        per_customer = (self.event_keys(node).select(exp.alias_(measure(), "v"))
+                        .where(exp.In(this=col("k", "u"), query=known.subquery()))
+                        .group_by(col("k", "u")))
+        threshold = _top_threshold(col("v", "t"), per_customer.subquery("t"), node.value)
+        # Both sides as DOUBLE, so a customer exactly at the threshold compares equal.
+        mine = exp.cast(measure(), exp.DataType.build("DOUBLE"))
+        return self.event_keys(node, having=exp.GTE(this=mine, expression=exp.paren(threshold)))
 
     def event_time_type(self, event: str) -> str:
         """The type first/last dates compare as: TIMESTAMP if any source has one (UNION ALL
@@ -347,6 +368,16 @@ class _Compiler:
             outer = "s" if i == 0 else f"h{i - 1}"
             cond = exp.In(this=col(outer_col, outer), query=keys.where(cond).subquery())
         return cond
+
+
+def _top_threshold(values: exp.Expr, source: exp.Expr, percent: float) -> exp.Select:
+    """``SELECT PERCENTILE_CONT(1 - percent/100)`` of ``values`` over ``source``."""
+    fraction = round(1 - float(percent) / 100, 6)
+    # DOUBLE, not the column's DECIMAL: DuckDB would round the interpolated percentile
+    # to the column's scale and let a customer just below the threshold in.
+    as_double = exp.cast(values, exp.DataType.build("DOUBLE"))
+    pct = exp.PercentileCont(this=as_double, expression=exp.Literal.number(fraction))
+    return exp.select(pct).from_(source)
 
 
 _OPERATORS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,

@@ -41,6 +41,12 @@ def check_arity(op: str, value: object, values: list[Any] | None) -> None:
         raise ValueError(f"operator '{op}' needs one 'value'")
 
 
+def check_top_percent(value: object) -> None:
+    """``top_percent`` takes a percentage strictly between 0 and 100."""
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 100):
+        raise ValueError("operator 'top_percent' needs a 'value' between 0 and 100")
+
+
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -163,11 +169,8 @@ class Score(_Comparison):
 
     @model_validator(mode="after")
     def _top(self) -> Score:
-        if self.op == "top_percent" and not (
-            isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
-            and 0 < self.value < 100
-        ):
-            raise ValueError("operator 'top_percent' needs a 'value' between 0 and 100")
+        if self.op == "top_percent":
+            check_top_percent(self.value)
         return self
 
 
@@ -181,7 +184,10 @@ class EventCondition(_Node):
 
     - ``exists`` / ``none``: at least one / no matching event in ``window``.
     - ``count`` / ``sum`` / ``avg`` / ``min`` / ``max`` (of ``property``) over the matching
-      events in ``window``, compared by ``op`` with ``value`` or ``values``.
+      events in ``window``, compared by ``op`` with ``value`` or ``values``; or
+      ``op="top_percent"``: the customer's aggregate is in the top ``value`` % of the customers
+      with at least one matching event in ``window`` (at or above the continuous percentile
+      ``1 - value/100``, ties at the threshold in), as "big spenders" are.
     - ``first`` / ``last``: the customer's earliest / latest matching event ever (up to
       ``as_of``) falls in ``window``. Customers with no such event never match.
     """
@@ -192,7 +198,7 @@ class EventCondition(_Node):
     window: Window | None = None
     aggregate: Aggregate = "exists"
     property: str | None = None
-    op: CompareOp | None = None
+    op: CompareOp | Literal["top_percent"] | None = None
     value: int | float | None = None
     values: list[int | float] | None = None
 
@@ -207,6 +213,8 @@ class EventCondition(_Node):
             if self.op is None:
                 raise ValueError(f"aggregate '{agg}' needs an 'op' and a threshold")
             check_arity(self.op, self.value, self.values)
+            if self.op == "top_percent":
+                check_top_percent(self.value)
         elif self.op is not None or self.value is not None or self.values is not None:
             raise ValueError(f"aggregate '{agg}' takes no 'op' or threshold")
         if agg in DATE_AGGREGATES and self.window is None:

@@ -62,6 +62,7 @@ class Context:
     token_spans: list[tuple[int, int]]
     notes: list[str] = field(default_factory=list)
     used_events: set[str] = field(default_factory=set)
+    used_concepts: list[str] = field(default_factory=list)
     prev_event: EventCondition | None = None
     claimed: list[Item] = field(default_factory=list)
     """Items of the current clause that a condition other than its event came from."""
@@ -631,6 +632,7 @@ def _concepts(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
             used.add(id(time))
         out.append(concept_condition(ctx.catalog, str(names[0]),
                                      time.window if time else None, ctx.own([it, time], seg)))
+        ctx.used_concepts.append(str(names[0]))
         used.add(id(it))
     return out
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 
 from nl2seg.catalog.models import Catalog
+from nl2seg.concepts import concept_notes
 from nl2seg.errors import RuleValidationError
 from nl2seg.rule.nodes import Condition, Rule
 from nl2seg.translate import grammar as g
@@ -343,6 +344,7 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
         return _refusal(lang, str(exc), assumptions=assumptions)
     assumptions += notes.window_notes(rule, as_of, lang) + notes.expand(raw, lang)
     assumptions += notes.event_notes(catalog, ctx.used_events, lang)
+    assumptions += concept_notes(catalog, ctx.used_concepts, lang)
     if size is not None:
         assumptions.append(notes.note("size", lang, x=request[size[1]:size[2]].strip(),
                                       y=f"{size[0]:,}".replace(",", "\u202f")))

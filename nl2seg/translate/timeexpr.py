@@ -316,7 +316,7 @@ class _Scanner:
         for seqs, unit in ((_START, "year"), (_START_MONTH, "month")):
             for one in seqs:
                 if tuple(self.k[i:i + len(one)]) == one:
-                    self.add(i, i + len(one), CalendarWindow(unit=unit))  # type: ignore[arg-type]
+                    self.add(i, i + len(one), CalendarWindow(unit=unit))
                     return
 
     def date_range(self) -> None:

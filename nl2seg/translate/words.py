@@ -42,7 +42,7 @@ def expand_terse(toks: list[Tok]) -> list[Tok]:
 
     >>> from nl2seg.translate.normalize import tokenize
     >>> [t.word for t in expand_terse(tokenize("VIP store 2+ 6m, clts Lyon"))]
-    ['vip', 'store', '2', '+', 'derniers', '6', 'mois', ',', 'clients', 'lyon']
+    ['vip', 'store', '2', '+', 'derniers', '6', 'mois', 'clients', 'lyon']
     """
     out: list[Tok] = []
     for n, t in enumerate(toks):

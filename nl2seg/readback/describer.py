@@ -1,26 +1,22 @@
-"""The plain-language read-back: a rule as sentences a marketer can read aloud.
-
-Every word that names data comes from the catalog (column, value, event, property and channel
-labels); every window is printed with its concrete dates, inclusive. The words of each
-language live in one :class:`_Lang` table; the functions below only assemble them.
-
->>> import datetime as dt
->>> from nl2seg.catalog import load_catalog
->>> from nl2seg.rule.nodes import Attribute, Rule
->>> rule = Rule(where=Attribute(field="crm.customers.loyalty_tier", op="eq", value="vip"))
->>> read_back(rule, load_catalog(), dt.date(2026, 6, 30), lang="en")
-'Customers with loyalty tier: VIP.'
-"""
+"""The describer: one class that turns rule nodes into phrases, reading its words from the
+language's :class:`~nl2seg.readback.phrasebook.Phrasebook` and the catalog's labels."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Literal
 
-from nl2seg.catalog.models import Catalog, Column, Value, type_family
+from nl2seg.catalog.models import Catalog, Column, Lang, Value, type_family
+from nl2seg.readback.formatting import (
+    CURRENCIES,
+    PHRASEBOOKS,
+    bounds,
+    format_date,
+    format_number,
+    money,
+)
+from nl2seg.readback.phrasebook import Phrasebook, gender
 from nl2seg.rule.nodes import (
     Age,
     All,
@@ -37,401 +33,11 @@ from nl2seg.rule.nodes import (
     SegmentRef,
     Window,
 )
-from nl2seg.windows import Bounds, end_of, everything, resolve
-
-Lang = Literal["en", "fr"]
-
-__all__ = ["describe_condition", "format_date", "format_number", "read_back"]
-
-
-# --- language helpers -----------------------------------------------------------------------
-
-_FR_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
-
-_FR_MASCULINE = frozenset({
-    "âge", "article", "centre", "chiffre", "code", "commerce", "compte", "contrôle", "domaine",
-    "échange", "genre", "groupe", "lycée", "membre", "message", "modèle", "musée", "nombre",
-    "passage", "problème", "programme", "rôle", "score", "service", "site", "stage", "style",
-    "système", "téléphone", "thème", "titre", "type", "volume",
-})
-_FR_FEMININE = frozenset({
-    "clé", "clef", "couleur", "dent", "faim", "fin", "fleur", "fois", "image", "main", "mer",
-    "nuit", "page", "part", "peur", "plage", "valeur",
-})
-
-
-def _fr_elide(word: str, full: str, short: str) -> str:
-    """``de`` + word → ``de X`` or ``d'X`` before a vowel."""
-    return f"{short}{word}" if word[:1].lower() in _FR_VOWELS else f"{full}{word}"
-
-
-def _fr_of(word: str) -> str:
-    return _fr_elide(word, "de ", "d'")
-
-
-def _en_of(word: str) -> str:
-    return f"of {word}"
-
-
-def _fr_feminine(label: str) -> bool:
-    """A best guess of the grammatical gender of a French label's head noun."""
-    head = label.strip().split(" ")[0].lower()
-    head = head.split("'")[-1]
-    if head in _FR_MASCULINE:
-        return False
-    if head in _FR_FEMININE:
-        return True
-    if head.endswith(("age", "isme", "ème", "ège", "ment")):
-        return False
-    return head.endswith(("té", "tié", "tion", "sion", "xion", "e"))
-
-
-def _never_feminine(label: str) -> bool:
-    return False
-
-
-def _fr_plural_word(word: str) -> str:
-    if len(word) > 1 and word.isupper():
-        return word
-    if word.endswith(("s", "x", "z")):
-        return word
-    if word.endswith(("eau", "au", "eu")):
-        return word + "x"
-    if word.endswith("al"):
-        return word[:-2] + "aux"
-    return word + "s"
-
-
-def _fr_plural(label: str) -> str:
-    """French plural of a label: its first word (the head noun) takes the mark."""
-    first, sep, rest = label.partition(" ")
-    return _fr_plural_word(first) + sep + rest
-
-
-def _en_plural(label: str) -> str:
-    """English plural of a label: its last word (the head noun) takes the mark."""
-    rest, sep, last = label.rpartition(" ")
-    if len(last) > 1 and last.isupper():
-        plural = last
-    elif last.endswith(("s", "x", "z", "ch", "sh")):
-        plural = last + "es"
-    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u", ""):
-        plural = last[:-1] + "ies"
-    else:
-        plural = last + "s"
-    return rest + sep + plural
-
-
-Gendered = tuple[str, str]
-"""A word in the masculine and the feminine."""
+from nl2seg.windows import everything, resolve
 
 
 @dataclass(frozen=True)
-class _Lang:
-    """Every word and pattern of one language."""
-
-    months: tuple[str, ...]
-    day_one: str
-    thousands: str
-    decimal: str
-    percent: str
-    money_prefix: bool
-    colon: str
-    and_: str
-    or_: str
-    yes: str
-    no: str
-    # windows
-    between_dates: str
-    on_date: str
-    before_date: str
-    up_to_date: str
-    ever: str
-    empty: str
-    at_date: str
-    # comparisons of values
-    cmp: Mapping[str, str]
-    date_cmp: Mapping[str, str]
-    text_cmp: Mapping[str, str]
-    not_in: str
-    with_: str
-    without: str
-    bool_null: str
-    bool_not_null: str
-    quote: str
-    no_of: frozenset[str]
-    # age
-    age: Mapping[str, str]
-    year: str
-    years: str
-    aged: Gendered
-    age_note: str
-    # scores
-    level: str
-    top_percent: str
-    # events
-    one: Gendered
-    none: Gendered
-    first: Gendered
-    last: Gendered
-    avg: Gendered
-    article: Gendered
-    exists: str
-    not_any: str
-    count: Mapping[str, str]
-    count_ne: str
-    has_count: str
-    sum_money: str
-    sum_other: str
-    avg_of: str
-    min_of: str
-    max_of: str
-    first_of: str
-    last_of: str
-    scope_all: str
-    adverbial: frozenset[str]
-    # groups, segments, channels
-    those: Gendered
-    exclude: str
-    negate: str
-    segment: str
-    unknown_segment: str
-    channel: str
-    channel_contact: str
-    consent_step: str
-    consent_step_contact: str
-    # grammar
-    plural: Callable[[str], str]
-    feminine: Callable[[str], bool]
-    of: Callable[[str], str]
-
-
-_FR = _Lang(
-    months=("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-            "septembre", "octobre", "novembre", "décembre"),
-    day_one="1er",
-    thousands=" ",
-    decimal=",",
-    percent="{p} %",
-    money_prefix=False,
-    colon=" : ",
-    and_=" et ",
-    or_=" ou ",
-    yes="oui",
-    no="non",
-    between_dates="entre le {a} et le {b} inclus",
-    on_date="le {a}",
-    before_date="avant le {b}",
-    up_to_date="jusqu'au {b} inclus",
-    ever="depuis toujours (jusqu'au {b})",
-    empty=" (période vide)",
-    at_date="au {a}",
-    cmp={"eq": "{v}", "ne": "autre que {v}", "gt": "plus de {v}", "gte": "au moins {v}",
-         "lt": "moins de {v}", "lte": "au plus {v}", "between": "entre {a} et {b} inclus"},
-    date_cmp={"eq": "le {v}", "ne": "autre que le {v}", "gt": "après le {v}",
-              "gte": "le {v} ou après", "lt": "avant le {v}", "lte": "le {v} ou avant",
-              "between": "entre le {a} et le {b} inclus"},
-    text_cmp={"contains": "contient {v}", "starts_with": "commence par {v}",
-              "ends_with": "se termine par {v}"},
-    not_in="autre que {v}",
-    with_="avec {x}",
-    without="sans {label}",
-    bool_null="avec {label} : ni oui ni non",
-    bool_not_null="avec {label} : oui ou non",
-    quote="\"{v}\"",
-    no_of=frozenset({"ne", "between"}),
-    age={"eq": "{aged} de {v} {y}", "ne": "non {aged} de {v} {y}",
-         "gt": "{aged} de plus de {v} {y}", "gte": "{aged} de {v} {y} ou plus",
-         "lt": "{aged} de moins de {v} {y}", "lte": "{aged} de {v} {y} ou moins",
-         "between": "{aged} de {a} à {b} ans inclus"},
-    year="an",
-    years="ans",
-    aged=("âgés", "âgées"),
-    age_note=" (âge au {d})",
-    level="{level} ({detail})",
-    top_percent="dans les {p} les plus élevés {of_label}",
-    one=("un", "une"),
-    none=("aucun", "aucune"),
-    first=("premier", "première"),
-    last=("dernier", "dernière"),
-    avg=("moyen", "moyenne"),
-    article=("le", "la"),
-    exists="ayant au moins {one} {ev}{scope}",
-    not_any="n'ayant {none} {ev}{scope}",
-    count={"eq": "exactement {v} {n}", "gt": "plus de {v} {n}", "gte": "au moins {v} {n}",
-           "lt": "moins de {v} {n}", "lte": "au plus {v} {n}", "between": "de {a} à {b} {n}"},
-    count_ne="un nombre {of_evs}{scope} autre que {v}",
-    has_count="ayant {count}",
-    sum_money="ayant dépensé au total {thr} sur les {evs}{scope}",
-    sum_other="avec un total {of_label} {thr} sur les {evs}{scope}",
-    avg_of="avec {a} {label} {avg} {thr} par {ev}{scope}",
-    min_of="avec {a} {label} minimum {thr} sur les {evs}{scope}",
-    max_of="avec {a} {label} maximum {thr} sur les {evs}{scope}",
-    first_of="dont {the} {first} {ev}{filters} a eu lieu {window}",
-    last_of="dont {the} {last} {ev}{filters} a eu lieu {window}",
-    scope_all="{filters} {window}",
-    adverbial=frozenset({"en", "à", "au", "aux", "sur", "par", "dans", "via", "hors", "chez",
-                         "depuis"}),
-    those=("ceux", "celles"),
-    exclude="sauf {those} {x}",
-    negate="non ({x})",
-    segment="membres du segment \"{name}\"",
-    unknown_segment=" (segment inconnu)",
-    channel=" — audience pour le canal {channel} : seuls les {who} ayant consenti ({consent})",
-    channel_contact=" et joignables ({contact})",
-    consent_step="{consent} : oui",
-    consent_step_contact=", {contact} renseigné",
-    plural=_fr_plural,
-    feminine=_fr_feminine,
-    of=_fr_of,
-)
-
-_EN = _Lang(
-    months=("January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December"),
-    day_one="1",
-    thousands=",",
-    decimal=".",
-    percent="{p}%",
-    money_prefix=True,
-    colon=": ",
-    and_=" and ",
-    or_=" or ",
-    yes="yes",
-    no="no",
-    between_dates="between {a} and {b} inclusive",
-    on_date="on {a}",
-    before_date="before {b}",
-    up_to_date="up to {b} inclusive",
-    ever="ever (up to {b})",
-    empty=" (empty period)",
-    at_date="at {a}",
-    cmp={"eq": "{v}", "ne": "other than {v}", "gt": "more than {v}", "gte": "at least {v}",
-         "lt": "less than {v}", "lte": "at most {v}", "between": "between {a} and {b} inclusive"},
-    date_cmp={"eq": "on {v}", "ne": "other than {v}", "gt": "after {v}", "gte": "on or after {v}",
-              "lt": "before {v}", "lte": "on or before {v}",
-              "between": "between {a} and {b} inclusive"},
-    text_cmp={"contains": "contains {v}", "starts_with": "starts with {v}",
-              "ends_with": "ends with {v}"},
-    not_in="other than {v}",
-    with_="with {x}",
-    without="without {label}",
-    bool_null="with {label}: neither yes nor no",
-    bool_not_null="with {label}: yes or no",
-    quote="\"{v}\"",
-    no_of=frozenset({"ne"}),
-    age={"eq": "{aged} {v}", "ne": "not {aged} {v}", "gt": "{aged} over {v}",
-         "gte": "{aged} {v} or over", "lt": "{aged} under {v}", "lte": "{aged} {v} or under",
-         "between": "{aged} {a} to {b} inclusive"},
-    year="",
-    years="",
-    aged=("aged", "aged"),
-    age_note=" (age at {d})",
-    level="{level} ({detail})",
-    top_percent="in the top {p} for {label}",
-    one=("one", "one"),
-    none=("no", "no"),
-    first=("first", "first"),
-    last=("last", "last"),
-    avg=("average", "average"),
-    article=("the", "the"),
-    exists="with at least {one} {ev}{scope}",
-    not_any="with {none} {ev}{scope}",
-    count={"eq": "exactly {v} {n}", "gt": "more than {v} {n}", "gte": "at least {v} {n}",
-           "lt": "fewer than {v} {n}", "lte": "at most {v} {n}", "between": "{a} to {b} {n}"},
-    count_ne="a number {of_evs}{scope} other than {v}",
-    has_count="with {count}",
-    sum_money="who spent {thr} in total on {evs}{scope}",
-    sum_other="with a total {label} {thr} across {evs}{scope}",
-    avg_of="with an {avg} {label} {thr} per {ev}{scope}",
-    min_of="with a minimum {label} {thr} across {evs}{scope}",
-    max_of="with a maximum {label} {thr} across {evs}{scope}",
-    first_of="whose {first} {ev}{filters} was {window}",
-    last_of="whose {last} {ev}{filters} was {window}",
-    scope_all="{filters} {window}",
-    adverbial=frozenset({"in", "on", "at", "by", "via", "through", "from", "online", "offline"}),
-    those=("those", "those"),
-    exclude="excluding {those} {x}",
-    negate="not ({x})",
-    segment="in segment \"{name}\"",
-    unknown_segment=" (unknown segment)",
-    channel=" — audience for the {channel} channel: only {who} who opted in ({consent})",
-    channel_contact=" and can be reached ({contact})",
-    consent_step="{consent}: yes",
-    consent_step_contact=", {contact} present",
-    plural=_en_plural,
-    feminine=_never_feminine,
-    of=_en_of,
-)
-
-_LANGS: dict[str, _Lang] = {"fr": _FR, "en": _EN}
-
-_CURRENCIES: dict[str, str] = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
-
-
-def _gender(words: Gendered, feminine: bool) -> str:
-    return words[1] if feminine else words[0]
-
-
-# --- numbers and dates ----------------------------------------------------------------------
-
-
-def format_number(x: int | float, lang: Lang = "fr") -> str:
-    """``1000`` → ``1 000`` (fr) / ``1,000`` (en); ``0.8`` → ``0,8`` / ``0.8``."""
-    w = _LANGS[lang]
-    if isinstance(x, float) and x.is_integer():
-        x = int(x)
-    sign = "-" if x < 0 else ""
-    text = str(abs(x)) if isinstance(x, int) else format(Decimal(repr(abs(x))), "f")
-    whole, _, frac = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", w.thousands)
-    return sign + grouped + (w.decimal + frac if frac else "")
-
-
-def _money(x: int | float, unit: str | None, w: _Lang, lang: Lang) -> str:
-    if unit is None:
-        return format_number(x, lang)
-    symbol = _CURRENCIES.get(unit.upper())
-    if symbol is None:
-        return f"{format_number(x, lang)} {unit}"
-    if not float(x).is_integer():
-        text = format_number(float(Decimal(repr(float(x))).quantize(Decimal("0.01"))), lang)
-        whole, sep, frac = text.partition(w.decimal)
-        number = whole + w.decimal + (frac + "00")[:2] if sep else text
-    else:
-        number = format_number(x, lang)
-    if w.money_prefix:
-        return f"{symbol}{number}" if len(symbol) == 1 else f"{symbol} {number}"
-    return f"{number} {symbol}"
-
-
-def format_date(day: dt.date, lang: Lang = "fr") -> str:
-    """``2026-01-01`` → ``1er janvier 2026`` (fr) / ``1 January 2026`` (en)."""
-    w = _LANGS[lang]
-    d = w.day_one if day.day == 1 else str(day.day)
-    return f"{d} {w.months[day.month - 1]} {day.year}"
-
-
-def _bounds(b: Bounds, as_of: dt.date, w: _Lang, lang: Lang) -> str:
-    """A resolved window as words: start and last day inclusive, or the exclusive end."""
-    if b.start is None:
-        if b.end >= end_of(as_of):
-            return w.up_to_date.format(b=format_date(b.last_day, lang))
-        return w.before_date.format(b=format_date(b.end, lang))
-    if b.start >= b.end:
-        text = w.between_dates.format(a=format_date(b.start, lang),
-                                      b=format_date(b.last_day, lang))
-        return text + w.empty
-    if b.start == b.last_day:
-        return w.on_date.format(a=format_date(b.start, lang))
-    return w.between_dates.format(a=format_date(b.start, lang), b=format_date(b.last_day, lang))
-
-
-# --- the describer ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Describer:
+class Describer:
     """Phrases for one catalog, reference date and language."""
 
     cat: Catalog
@@ -440,8 +46,8 @@ class _Describer:
     segments: Mapping[str, Rule] | None = None
 
     @property
-    def w(self) -> _Lang:
-        return _LANGS[self.lang]
+    def w(self) -> Phrasebook:
+        return PHRASEBOOKS[self.lang]
 
     # -- catalog words ------------------------------------------------------------------------
     def who(self) -> str:
@@ -469,7 +75,7 @@ class _Describer:
             if same and known.label is not None:
                 return known.label.get(self.lang)
         if isinstance(v, (int, float)):
-            return _money(v, unit, self.w, self.lang)
+            return money(v, unit, self.w, self.lang)
         return v
 
     def date_value(self, v: Scalar | None) -> str:
@@ -533,10 +139,10 @@ class _Describer:
         w = self.w
         if op == "between":
             a, b = values or (0, 0)
-            text = w.cmp[op].format(a=_money(a, unit, w, self.lang),
-                                    b=_money(b, unit, w, self.lang))
+            text = w.cmp[op].format(a=money(a, unit, w, self.lang),
+                                    b=money(b, unit, w, self.lang))
         else:
-            text = w.cmp[op].format(v=_money(value or 0, unit, w, self.lang))
+            text = w.cmp[op].format(v=money(value or 0, unit, w, self.lang))
         return text if op in w.no_of else w.of(text)
 
     # -- leaves -------------------------------------------------------------------------------
@@ -551,7 +157,7 @@ class _Describer:
 
     def age(self, node: Age) -> str:
         w = self.w
-        aged = _gender(w.aged, self.who_feminine())
+        aged = gender(w.aged, self.who_feminine())
         if node.op == "between":
             a, b = node.values or (0, 0)
             text = w.age[node.op].format(aged=aged, a=format_number(a, self.lang),
@@ -564,7 +170,7 @@ class _Describer:
         return " ".join(text.split()) + note
 
     def date_in(self, node: DateIn) -> str:
-        when = _bounds(resolve(node.window, self.as_of), self.as_of, self.w, self.lang)
+        when = bounds(resolve(node.window, self.as_of), self.as_of, self.w, self.lang)
         return self.w.with_.format(x=f"{self.column_label(node.field)} {when}")
 
     def score(self, node: Score) -> str:
@@ -671,7 +277,7 @@ class _Describer:
         b = everything(self.as_of) if window is None else resolve(window, self.as_of)
         if window is None:
             return self.w.ever.format(b=format_date(b.last_day, self.lang))
-        return _bounds(b, self.as_of, self.w, self.lang)
+        return bounds(b, self.as_of, self.w, self.lang)
 
     def event(self, node: EventCondition, negated: bool = False) -> str:
         w = self.w
@@ -684,15 +290,17 @@ class _Describer:
         if negated:
             agg = {"exists": "none", "none": "exists"}[agg]
         if agg == "exists":
-            return w.exists.format(one=_gender(w.one, fem), ev=ev, scope=scope)
+            return w.exists.format(one=gender(w.one, fem), ev=ev, scope=scope)
         if agg == "none":
-            return w.not_any.format(none=_gender(w.none, fem), ev=ev, scope=scope)
+            return w.not_any.format(none=gender(w.none, fem), ev=ev, scope=scope)
         if agg in ("first", "last"):
             template = w.first_of if agg == "first" else w.last_of
-            word = _gender(w.first if agg == "first" else w.last, fem)
-            return template.format(the=_gender(w.article, fem), first=word, last=word, ev=ev,
+            word = gender(w.first if agg == "first" else w.last, fem)
+            return template.format(the=gender(w.article, fem), first=word, last=word, ev=ev,
                                    filters=filters, window=self.window(node.window))
         op = node.op or "gte"
+        if op == "top_percent":
+            return self.top_percent(node, ev, evs, scope)
         if agg == "count":
             return self.count(node, op, ev, evs, scope)
         prop = node.property or ""
@@ -700,18 +308,39 @@ class _Describer:
         label = self.property_label(node.event, prop)
         thr = self.threshold(op, node.value, node.values, unit)
         if agg == "sum":
-            if unit is not None and unit.upper() in _CURRENCIES:
+            if unit is not None and unit.upper() in CURRENCIES:
                 bare = w.cmp[op].format(
-                    v=_money(node.value or 0, unit, w, self.lang),
-                    a=_money((node.values or [0, 0])[0], unit, w, self.lang),
-                    b=_money((node.values or [0, 0])[-1], unit, w, self.lang))
+                    v=money(node.value or 0, unit, w, self.lang),
+                    a=money((node.values or [0, 0])[0], unit, w, self.lang),
+                    b=money((node.values or [0, 0])[-1], unit, w, self.lang))
                 return w.sum_money.format(thr=bare, evs=evs, scope=scope)
             return w.sum_other.format(label=label, of_label=w.of(label), thr=thr, evs=evs,
                                       scope=scope)
         pfem = w.feminine(label)
         template = {"avg": w.avg_of, "min": w.min_of, "max": w.max_of}[agg]
-        return template.format(a=_gender(w.one, pfem), avg=_gender(w.avg, pfem), label=label,
+        return template.format(a=gender(w.one, pfem), avg=gender(w.avg, pfem), label=label,
                                thr=thr, ev=ev, evs=evs, scope=scope)
+
+    def top_percent(self, node: EventCondition, ev: str, evs: str, scope: str) -> str:
+        """« dans les 10 % de clients ayant le plus dépensé sur les achats … »."""
+        w = self.w
+        p = w.percent.format(p=format_number(float(node.value or 0), self.lang))
+        of_who = w.of(self.who())
+        agg = node.aggregate
+        if agg == "count":
+            return w.top_count.format(p=p, of_who=of_who, of_evs=w.of(evs), scope=scope)
+        prop = node.property or ""
+        unit = self.property_unit(node.event, prop)
+        if agg == "sum" and unit is not None and unit.upper() in CURRENCIES:
+            return w.top_spend.format(p=p, of_who=of_who, evs=evs, scope=scope)
+        label = self.property_label(node.event, prop)
+        fem = w.feminine(label) and agg != "sum"  # « le total », whatever the label
+        measure = w.measure[agg].format(label=label, of_label=w.of(label),
+                                        avg=gender(w.avg, fem))
+        per = (w.per_event if agg == "avg" else w.across).format(ev=ev, evs=evs)
+        return w.top_measure.format(p=p, of_who=of_who, the=gender(w.article, fem),
+                                    measure=measure, highest=gender(w.highest, fem), per=per,
+                                    scope=scope)
 
     def count(self, node: EventCondition, op: str, ev: str, evs: str, scope: str) -> str:
         w = self.w
@@ -725,8 +354,8 @@ class _Describer:
                                       b=format_number(b, self.lang), n=evs)
         else:
             v = node.value or 0
-            singular = v < 2 if self.lang == "fr" else v == 1
-            text = w.count[op].format(v=format_number(v, self.lang), n=ev if singular else evs)
+            text = w.count[op].format(v=format_number(v, self.lang),
+                                      n=ev if w.singular(v) else evs)
         return w.has_count.format(count=text + scope)
 
     # -- groups -------------------------------------------------------------------------------
@@ -775,7 +404,7 @@ class _Describer:
     def exclusion(self, conditions: Sequence[Condition]) -> str:
         """« sauf ceux A ou B »: any of them excludes."""
         inner = self.join([self.node(c, nested=True) for c in conditions], self.w.or_)
-        those = _gender(self.w.those, self.who_feminine())
+        those = gender(self.w.those, self.who_feminine())
         return self.w.exclude.format(those=those, x=inner)
 
     # -- the rule -----------------------------------------------------------------------------
@@ -826,7 +455,7 @@ def _flatten(node: All | AnyOf) -> list[Condition]:
     return out
 
 
-def _negated(node: Not) -> Callable[[_Describer], str] | None:
+def _negated(node: Not) -> Callable[[Describer], str] | None:
     """A negation that reads as a positive phrase (not not X; not exists; not none)."""
     inner = node.condition
     if isinstance(inner, Not):
@@ -855,37 +484,3 @@ def _sentence(text: str) -> str:
     text = " ".join(text.split())
     text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
-
-
-# --- API --------------------------------------------------------------------------------------
-
-
-def describe_condition(node: Condition, catalog: Catalog, as_of: dt.date, lang: Lang = "fr",
-                       segments: Mapping[str, Rule] | None = None) -> str:
-    """One condition as a phrase, lower case and without a period (funnel steps, warnings).
-
-    >>> import datetime as dt
-    >>> from nl2seg.catalog import load_catalog
-    >>> from nl2seg.rule.nodes import LastWindow, EventCondition
-    >>> node = EventCondition(event="purchase", window=LastWindow(n=7, unit="day"))
-    >>> describe_condition(node, load_catalog(), dt.date(2026, 6, 30), "fr")
-    'ayant au moins un achat entre le 24 juin 2026 et le 30 juin 2026 inclus'
-    """
-    text = _Describer(catalog, as_of, lang, segments).node(node)
-    return " ".join(text.split())
-
-
-def describe_consent(channel: str, catalog: Catalog, lang: Lang = "fr") -> str:
-    """The consent and contact filter of ``channel`` as a funnel step.
-
-    >>> from nl2seg.catalog import load_catalog
-    >>> describe_consent("sms", load_catalog(), "en")
-    'SMS opt-in: yes, mobile phone present'
-    """
-    return _Describer(catalog, dt.date.today(), lang, None).consent_step(channel)
-
-
-def read_back(rule: Rule, catalog: Catalog, as_of: dt.date, lang: Lang = "fr",
-              segments: Mapping[str, Rule] | None = None) -> str:
-    """The whole rule as sentences: who, every condition with its dates, and the channel."""
-    return _Describer(catalog, as_of, lang, segments).rule(rule)
