@@ -34,6 +34,9 @@ from nl2seg.guard import (
     prepare,
 )
 from nl2seg.guard.approval import latest_approval
+from nl2seg.guard.warnings import Context, assess
+from nl2seg.readback import read_back
+from nl2seg.readings import choose
 from nl2seg.rule import (
     Age,
     All,
@@ -50,7 +53,7 @@ from nl2seg.rule import (
 from nl2seg.rule.canonical import canonical_json
 from nl2seg.translate import translate_local
 from nl2seg.translate.expected import stated_size
-from nl2seg.translate.result import Translation
+from nl2seg.translate.result import Reading, Translation
 
 AS_OF = dt.date(2026, 6, 30)
 CAT = load_catalog()
@@ -232,6 +235,48 @@ def test_thresholds_are_configurable(demo_con: duckdb.DuckDBPyConnection) -> Non
                                    config=GuardConfig(small_audience=10_000))
 
 
+# -- ambiguous reading: the words allow another rule -----------------------------------------
+IN_FRANCE = Rule(request="VIP en France", where=All(conditions=[VIP, FRANCE]))
+ANYWHERE = Rule(request="VIP en France", where=VIP)
+WHY_FR = "« en France » : la boutique plutôt que le client"
+AMBIGUOUS = Translation(rule=IN_FRANCE, alternatives=[Reading(rule=ANYWHERE, why=WHY_FR)])
+
+
+def test_ambiguous_reading_names_each_reading_with_its_size(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    in_france = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip' "
+                                "AND country = 'FR'")
+    anywhere = count(demo_con, "SELECT count(*) FROM crm.customers WHERE loyalty_tier = 'vip'")
+    assert 0 < in_france < anywhere
+    p = prepare(IN_FRANCE, CAT, AS_OF, demo_con, translation=AMBIGUOUS)
+    [w] = [w for w in p.warnings if w.code == "ambiguous_reading"]
+    assert (w.severity, w.title, w.needs_ack) == ("warning", "Lecture ambiguë", True)
+    shown, other = (read_back(r, CAT, AS_OF, "fr").rstrip(".") for r in (IN_FRANCE, ANYWHERE))
+    assert w.explanation == (
+        f"2 lectures possibles. Lecture retenue : {shown} ({in_france} clients). Autre "
+        f"lecture : {WHY_FR} — {other} ({anywhere} clients). Choisissez avec --reading N.")
+    assert [r["count"] for r in w.data["readings"]] == [in_france, anywhere]
+    en = prepare(IN_FRANCE, CAT, AS_OF, demo_con, translation=AMBIGUOUS, lang="en")
+    [w_en] = [w for w in en.warnings if w.code == "ambiguous_reading"]
+    shown_en, other_en = (read_back(r, CAT, AS_OF, "en").rstrip(".") for r in (IN_FRANCE,
+                                                                              ANYWHERE))
+    assert w_en.explanation == (
+        f"2 possible readings. Reading used: {shown_en} ({in_france} customers). Other "
+        f"reading: {WHY_FR} — {other_en} ({anywhere} customers). Choose with --reading N.")
+    # no database: the sizes are unknown, the warning still fires
+    no_db = assess(Context(compiled=p.compiled, preview=p.preview, translation=AMBIGUOUS))
+    assert "(taille inconnue)" in next(w.explanation for w in no_db
+                                       if w.code == "ambiguous_reading")
+
+
+def test_ambiguous_reading_fires_only_with_alternatives(
+        demo_con: duckdb.DuckDBPyConnection) -> None:
+    single = Translation(rule=IN_FRANCE)
+    assert "ambiguous_reading" not in codes(IN_FRANCE, demo_con, translation=single)
+    assert "ambiguous_reading" not in codes(IN_FRANCE, demo_con)
+    assert "ambiguous_reading" in codes(IN_FRANCE, demo_con, translation=AMBIGUOUS)
+
+
 # -- approval -------------------------------------------------------------------------------
 
 @pytest.fixture()
@@ -267,6 +312,33 @@ def test_approval_gates(store: StateStore, demo_con: duckdb.DuckDBPyConnection) 
     assert a.acknowledged == sorted(w.id for w in p.to_acknowledge)
     assert latest_approval(store, "a") == a
     assert check_approval(a, rule, CAT, "2026-06-30") == []
+
+
+def test_an_ambiguous_reading_must_be_acknowledged_for_the_reading_approved(
+        store: StateStore, demo_con: duckdb.DuckDBPyConnection) -> None:
+    first = prepare(IN_FRANCE, CAT, AS_OF, demo_con, translation=AMBIGUOUS)
+    [amb] = [w.id for w in first.warnings if w.code == "ambiguous_reading"]
+    others = [w.id for w in first.to_acknowledge if w.id != amb]
+    with pytest.raises(ApprovalError) as err:
+        decide(store, name="fr", rule=IN_FRANCE, catalog=CAT, preview=first.preview,
+               warnings=first.warnings, approver="bob", author="ann", acknowledged=others)
+    assert err.value.code == "approval_unacknowledged" and amb in str(err.value)
+    a = decide(store, name="fr", rule=IN_FRANCE, catalog=CAT, preview=first.preview,
+               warnings=first.warnings, approver="bob", author="ann",
+               acknowledged=[*others, amb])
+    assert amb in a.acknowledged
+    # reading 2 is another rule: its own fingerprint, and reading 1's acknowledgement is not its
+    switched = choose(AMBIGUOUS, 2)
+    assert switched.rule is not None
+    second = prepare(switched.rule, CAT, AS_OF, demo_con, translation=switched)
+    [amb2] = [w.id for w in second.warnings if w.code == "ambiguous_reading"]
+    assert amb2 != amb and second.preview.fingerprint != first.preview.fingerprint
+    with pytest.raises(ApprovalError):
+        decide(store, name="fr", rule=switched.rule, catalog=CAT, preview=second.preview,
+               warnings=second.warnings, approver="bob", author="ann",
+               acknowledged=[amb, *(w.id for w in second.to_acknowledge if w.id != amb2)])
+    assert check_approval(a, switched.rule, CAT, "2026-06-30") == [
+        "the rule changed since it was approved"]
 
 
 def test_any_change_voids_the_approval(store: StateStore,

@@ -3,10 +3,11 @@
 :func:`assess` looks at a previewed rule from every side a marketer's mistake shows up on —
 its size, the size the request announced, its history, each condition's leave-one-out
 impact, the words the translator did not use, the conventions it applied, the channel's
-consent, the freshness of the sources it reads, the other translator's opinion and the
-sensitive fields it uses — and returns :class:`GuardWarning` objects, each with a severity, a
-short title, an explanation a marketer understands, and the rule node it concerns. The
-CLI, the app and the evals all call this one function.
+consent, the freshness of the sources it reads, the other translator's opinion, the
+sensitive fields it uses and the other readings its words allow — and returns
+:class:`GuardWarning` objects, each with a severity, a short title, an explanation a
+marketer understands, and the rule node it concerns. The CLI, the app and the evals all call
+this one function.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.compile.compiler import CompiledRule
 from nl2seg.crosscheck import CrossCheck
 from nl2seg.preview import Preview
+from nl2seg.rule.canonical import fingerprint
 from nl2seg.rule.nodes import (
     Age,
     All,
@@ -36,6 +38,7 @@ from nl2seg.rule.nodes import (
     DatesWindow,
     EventCondition,
     LastWindow,
+    Rule,
     Score,
     Window,
     walk,
@@ -67,6 +70,7 @@ class GuardWarning(BaseModel):
         """Stable across previews of the same rule: what an acknowledgement names."""
         blob = json.dumps([self.code, self.path, self.phrase, self.data.get("field"),
                            self.data.get("event")]
+                          + ([self.data["binds"]] if "binds" in self.data else [])
                           + ([self.explanation] if self.severity == "info" else []),
                           ensure_ascii=False)
         return f"{self.code}:{hashlib.sha256(blob.encode()).hexdigest()[:8]}"
@@ -119,7 +123,7 @@ def assess(ctx: Context) -> list[GuardWarning]:
     """Every warning for this preview, blocking first, then warnings, then information."""
     out: list[GuardWarning] = []
     for check in (volume, expectation, history, conditions, unused_words, structure,
-                  assumptions, consent, freshness, disagreement, sensitive):
+                  assumptions, consent, freshness, disagreement, sensitive, ambiguous_reading):
         out += check(ctx)
     order = {"blocking": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda w: order[w.severity])
@@ -453,3 +457,55 @@ def sensitive(ctx: Context) -> list[GuardWarning]:
                                "check that this targeting is legitimate and compliant."),
                 data={"field": fld}))
     return list({w.id: w for w in out}.values())
+
+
+# -- 11. ambiguous reading ----------------------------------------------------------------------
+def ambiguous_reading(ctx: Context) -> list[GuardWarning]:
+    """The request's words allow other readings: name each one with its audience size.
+
+    ``data["readings"]`` lists the rule shown first, then the others (fingerprint, count, why,
+    read-back); the id binds the rule shown (``data["binds"]``), so an acknowledgement given
+    for one reading does not carry over to another."""
+    t = ctx.translation
+    if t is None or not t.alternatives:
+        return []
+    from nl2seg.readback import read_back
+    from nl2seg.readings import readings
+
+    def size(n: int | None) -> str:
+        return _t(ctx, "taille inconnue", "size unknown") if n is None else _t(
+            ctx, f"{_n(n)} clients", f"{_n(n)} customers")
+
+    def flat(text: str) -> str:  # a sentence of the explanation: one line, no final period
+        return " ".join(text.split()).rstrip(".")
+
+    shown = read_back(ctx.compiled.validated.rule, ctx.catalog, ctx.as_of, ctx.lang)
+    listed: list[dict[str, Any]] = [{"fingerprint": ctx.preview.fingerprint, "why": None,
+                                     "count": ctx.preview.count, "readback": shown}]
+    parts = [_t(ctx, f"{1 + len(t.alternatives)} lectures possibles. Lecture retenue : ",
+                f"{1 + len(t.alternatives)} possible readings. Reading used: ")
+             + f"{flat(shown)} ({size(ctx.preview.count)})."]
+    for view in readings(t, ctx.catalog, ctx.as_of, None, ctx.lang)[1:]:
+        count = _size(ctx, view.rule)
+        listed.append({"fingerprint": fingerprint(view.rule), "why": view.why, "count": count,
+                       "readback": view.readback})
+        parts.append(_t(ctx, "Autre lecture : ", "Other reading: ")
+                     + f"{flat(view.why or '')} — {flat(view.readback)} ({size(count)}).")
+    parts.append(_t(ctx, "Choisissez avec --reading N.", "Choose with --reading N."))
+    return [GuardWarning(code="ambiguous_reading", severity="warning",
+                         title=_t(ctx, "Lecture ambiguë", "Ambiguous reading"),
+                         explanation=" ".join(parts),
+                         data={"binds": ctx.preview.fingerprint, "readings": listed})]
+
+
+def _size(ctx: Context, rule: Rule) -> int | None:
+    """The audience size of another reading on ``ctx.con`` (None without one, or if it fails)."""
+    from nl2seg.errors import Nl2SegError
+    from nl2seg.readings import audience_size
+
+    if ctx.con is None:
+        return None
+    try:
+        return audience_size(rule, ctx.catalog, ctx.as_of, ctx.con)
+    except Nl2SegError:
+        return None
