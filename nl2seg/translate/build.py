@@ -71,6 +71,8 @@ class Context:
     flips: frozenset[str] = frozenset()
     """Choice points read the other way in this run (see :meth:`choose`)."""
     choices: dict[str, str] = field(default_factory=dict)
+    measures: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """The lexicon's measure phrases → aggregate ("AOV" → avg)."""
     """Every choice point met: its key and what the other reading does, in ``lang``."""
 
     def choose(self, key: str, fr: str, en: str) -> bool:
@@ -190,7 +192,9 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
     for it in items:
         if it.kind == "lex" and it.senses and all(s.kind in {"prop_value", "prop", "channel"}
                                                   for s in it.senses):
-            pv = [s for s in it.senses if s.kind == "prop_value"]
+            pv = [s for s in it.senses if s.kind == "prop_value"] or [
+                s for s in it.senses if s.kind == "prop" and s.event is not None
+                and keys(it.text) in ctx.measures]  # "AOV > 80 €": the measure's event
             if pv:
                 return max(pv, key=lambda s: s.weight).event, None
     counted = any(i.kind == "qty" and (i.unit in {"count", "money"} or (
@@ -259,6 +263,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
     filters: dict[str, list[Any]] = {}
     ranged: list[PropertyFilter] = []
     amount: str | None = None
+    measure: str | None = None
     if ev_item is not None:
         used.add(id(ev_item))
         for s in ev_item.senses:
@@ -288,6 +293,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
             if prop is not None and type_family(cat.events[event].properties[prop].type) \
                     == "number":
                 amount = prop
+                measure = ctx.measures.get(keys(it.text))  # "AOV", « ticket moyen », "CA"
             used.add(id(it))
         elif any(x.kind == "event" and x.event == event for x in it.senses):
             used.add(id(it))
@@ -352,7 +358,7 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
             prop = amount or money_property(cat, event)
             if prop is None:
                 raise Unusable(q.text)
-            kw |= {"aggregate": "avg" if seg.has("avg") else "sum", "property": prop}
+            kw |= {"aggregate": "avg" if seg.has("avg") else measure or "sum", "property": prop}
         else:
             kw["aggregate"] = "count"
             if not q.explicit_op:

@@ -47,6 +47,8 @@ class Lexicon:
     ("clientes" = women, while "clients" is the audience itself)."""
     booleans: set[str] = field(default_factory=set)
     """Yes/no profile fields ("opted in to email")."""
+    measures: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Phrases of a property's measure ("AOV", « ticket moyen ») → its aggregate ("avg")."""
     surfaces: dict[str, str] = field(default_factory=dict)
     """Each word of the catalog's phrases as written (accents kept) → its key: what the
     lemma index is built from."""
@@ -124,6 +126,10 @@ def _event(lex: Lexicon, catalog: Catalog, name: str) -> None:
             for phrase, w in _names(level.words, level.label):
                 lex.add(phrase, Sense("prop_value", event=name, prop=pname, level=lname,
                                       weight=w))
+        for measure in (prop.measures or {}).values():
+            for phrase, w in _names(measure.words, measure.label):
+                lex.add(phrase, Sense("prop", event=name, prop=pname, weight=w + 1))
+                lex.measures[keys(phrase)] = measure.aggregate
         for v in values:
             for phrase, _ in _names(v.words, v.label):
                 value_words[keys(phrase)] = (pname, v.value)

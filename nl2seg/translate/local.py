@@ -204,7 +204,8 @@ class _Run:
         items = _merge_value_alternatives(items, toks)
         raw: list[str] = []
         ctx = Context(self.catalog, self.request, [(t.start, t.end) for t in toks], notes=raw,
-                      as_of=self.as_of, lang=self.lang, flips=flips)
+                      as_of=self.as_of, lang=self.lang, flips=flips,
+                      measures=self.lex.measures)
         where, leftovers = combine(split(items), ctx)
         unmapped = parsed.unmapped + [
             i.text for i in leftovers if i.kind not in {"and", "or"}
