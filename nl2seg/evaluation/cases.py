@@ -7,9 +7,10 @@ One case per line::
     {"id": "cr-090", "request": "bonjour", "lang": "fr", "tags": ["refusal"],
      "expect": "refusal"}
 
-A case's *split* is the name of the folder its file sits in when that is ``dev`` or ``test``
-(``evals/cases/dev/*.jsonl``), else ``"-"``. Blank lines and lines starting with ``//`` are
-skipped.
+A case's *split* is the name of the folder its file sits in: read from ``evals/cases``, every
+subfolder is a split (``dev``, ``test``, ``blind-1``…, files deeper down belong to their
+first-level folder); a file read alone, or one directly in the folder read, takes the name of
+its own folder. Blank lines and lines starting with ``//`` are skipped.
 
 >>> c = EvalCase.model_validate({"id": "x", "request": "VIP", "lang": "en", "tags": [],
 ...                              "expect": "refusal"})
@@ -79,12 +80,27 @@ def case_files(path: str | Path) -> list[Path]:
     raise EvalCaseError(f"case file or folder not found: {p}", code="eval_no_cases")
 
 
+def split_of(file: Path, root: Path) -> str:
+    """The split of a case file read from ``root`` (a folder, or the file itself).
+
+    >>> split_of(Path("evals/cases/blind-1/fr/a.jsonl"), Path("evals/cases"))
+    'blind-1'
+    >>> split_of(Path("evals/cases/dev/a.jsonl"), Path("evals/cases/dev"))
+    'dev'
+    """
+    try:
+        parts = file.relative_to(root).parts
+    except ValueError:
+        parts = ()
+    return parts[0] if len(parts) >= 2 else (file.parent.name or "-")
+
+
 def load_cases(path: str | Path) -> list[EvalCase]:
     """Every case under ``path`` (a file or a folder), ids unique across files."""
     cases: list[EvalCase] = []
     seen: dict[str, str] = {}
     for f in case_files(path):
-        split = f.parent.name if f.parent.name in ("dev", "test") else "-"
+        split = split_of(f, Path(path))
         try:
             lines = f.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:

@@ -5,150 +5,171 @@ the case passes when its customers are exactly the gold query's. A refusal case 
 the translator refuses. Outcomes are counted apart: ``fail`` (a different audience),
 ``error`` (the translator, compiler or gold query broke), ``refused`` (a refusal case
 refused: correct), ``false_refusal`` (an audience case refused), ``missed_refusal`` (a refusal
-case given a rule). Gold sets that are empty or the whole base — on the eval dataset or on a
-second seed — are flagged *weak*: such cases cannot tell translators apart.
+case given a rule).
+
+Each case runs at the eval database's reference date and, when a *second date* database is
+given, again there: translated with that date, rule and gold query run on that database. On
+30 June "the last 3 months" and "this quarter" are the same audience; on 13 May they are
+not. A case passes only when it passes at every date.
+
+A wrong audience (``fail``, ``missed_refusal``) that no warning flagged and that came with no
+other reading is *silent* (see :mod:`nl2seg.evaluation.flags`); warnings are computed for
+wrong rules only. Gold sets that are empty or the whole base — on any database, the weak-case
+seeds included — are flagged *weak*: such cases cannot tell translators apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import duckdb
-from pydantic import BaseModel, Field
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import Nl2SegError
 from nl2seg.evaluation.cases import EvalCase
-from nl2seg.evaluation.gold import GoldQueryError, gold_ids
+from nl2seg.evaluation.flags import review_flags
+from nl2seg.evaluation.gold import GoldQueryError, check_gold, gold_ids
+from nl2seg.evaluation.results import (
+    CORRECT,
+    WRONG,
+    CaseResult,
+    DateOutcome,
+    EvalReport,
+    Group,
+    Status,
+    Summary,
+)
+from nl2seg.evaluation.summary import summarize
 from nl2seg.translate.result import Translation
 
-Status = Literal["pass", "fail", "error", "refused", "false_refusal", "missed_refusal"]
-CORRECT: frozenset[str] = frozenset({"pass", "refused"})
+__all__ = ["CORRECT", "WRONG", "CaseResult", "DateOutcome", "EvalDB", "EvalReport", "Group",
+           "Status", "Summary", "Translate", "eval_db", "run_case", "run_eval", "summarize"]
 
-
-class CaseResult(BaseModel):
-    id: str
-    request: str
-    lang: str
-    split: str
-    tags: list[str]
-    conditions: int | None
-    expect_refusal: bool
-    status: Status
-    sql: str | None = None
-    gold_sql: str | None = None
-    gold_count: int | None = None
-    count: int | None = None
-    missing: int | None = Field(default=None, description="Gold customers not produced.")
-    extra: int | None = Field(default=None, description="Produced customers not in gold.")
-    readback: str | None = None
-    detail: str | None = Field(default=None, description="Error or refusal message.")
-    gold_error: bool = False
-    weak: list[str] = Field(default_factory=list)
-    latency_ms: float | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-
-
-class Group(BaseModel):
-    cases: int
-    correct: int
-    accuracy: float
-    """Correct outcomes (pass, or refused when a refusal is expected) over all cases."""
-    audience_cases: int
-    passed: int
-    execution_accuracy: float | None
-    """Passes over the cases that expect an audience (None when there are none)."""
-
-
-class Summary(BaseModel):
-    cases: int
-    execution_accuracy: float
-    refusal_accuracy: float | None
-    overall_accuracy: float
-    refusal_precision: float | None
-    refusal_recall: float | None
-    statuses: dict[str, int]
-    by_lang: dict[str, Group]
-    by_tag: dict[str, Group]
-    by_conditions: dict[str, Group]
-    by_split: dict[str, Group]
-    latency_ms: dict[str, float]
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float | None = None
-    gold_errors: int = 0
-    weak_cases: list[str] = Field(default_factory=list)
-    seconds: float = 0.0
-
-
-class EvalReport(BaseModel):
-    translator: str
-    model: str | None = None
-    dataset: dict[str, object]
-    summary: Summary
-    cases: list[CaseResult]
-
-
-Translate = Callable[[str], Translation]
+Translate = Callable[[str, dt.date], Translation]
+"""``translate(request, as_of)``."""
 Progress = Callable[[int, int, str], None]
 
 
-def run_case(case: EvalCase, translate: Translate, catalog: Catalog, as_of: dt.date,
-             con: duckdb.DuckDBPyConnection, base: int,
-             second: tuple[duckdb.DuckDBPyConnection, int, str] | None = None,
-             dataset_name: str = "eval") -> CaseResult:
-    from nl2seg.compile import compile_rule
-    from nl2seg.readback import read_back
-    from nl2seg.validate import validate
+@dataclass(frozen=True)
+class EvalDB:
+    """A database the cases run on: its connection, reference date, base size and name."""
 
+    con: duckdb.DuckDBPyConnection
+    as_of: dt.date
+    base: int
+    name: str
+    """How weak-case notes name it ("seed 2027", "reference date 2026-05-13")."""
+
+
+def eval_db(con: duckdb.DuckDBPyConnection, catalog: Catalog, as_of: dt.date | None = None,
+            name: str | None = None) -> EvalDB:
+    """``con`` with its reference date (read from it unless given) and its base size."""
+    from nl2seg.reference import resolve_as_of
+
+    return EvalDB(con=con, as_of=resolve_as_of(catalog, con, as_of),
+                  base=_base(con, catalog), name=name or _seed_name(con))
+
+
+def run_case(case: EvalCase, translate: Translate, catalog: Catalog, db: EvalDB, *,
+             second_date: EvalDB | None = None, weak_on: Sequence[EvalDB] = ()) -> CaseResult:
+    """Score one case on ``db`` and, if given, on ``second_date``; ``weak_on`` databases only
+    run the gold query (weak-case check)."""
     out = CaseResult(id=case.id, request=case.request, lang=case.lang, split=case.split,
                      tags=case.tags, conditions=case.conditions,
                      expect_refusal=case.expects_refusal, status="error",
                      gold_sql=case.gold_sql)
-    gold: set[int] | None = None
+    dbs = [db] if second_date is None or second_date.as_of == db.as_of else [db, second_date]
+    golds: list[set[int] | None] = [None] * len(dbs)
     if case.gold_sql is not None:
+        where = db
         try:
-            gold = gold_ids(con, case.gold_sql)
-            out.gold_count = len(gold)
-            out.weak += _weak(len(gold), base, dataset_name)
-            if second is not None:
-                scon, sbase, sname = second
-                out.weak += _weak(len(gold_ids(scon, case.gold_sql)), sbase, sname)
+            check_gold(case.gold_sql)
+            for i, d in enumerate(dbs):
+                where = d
+                ids = gold_ids(d.con, case.gold_sql, checked=True)
+                golds[i] = ids
+                out.weak += _weak(len(ids), d.base, d.name)
+            for d in weak_on:
+                where = d
+                ids = gold_ids(d.con, case.gold_sql, checked=True)
+                out.weak += _weak(len(ids), d.base, d.name)
         except GoldQueryError as exc:
-            out.gold_error, out.detail = True, f"gold: {exc}"
+            on = "" if where is db else f" on {where.name}"
+            out.gold_error, out.detail = True, f"gold{on}: {exc}"
             return out
-    try:
-        t = translate(case.request)
-    except Nl2SegError as exc:
-        out.detail = f"translator [{exc.code}]: {exc}"
-        return out
-    out.latency_ms = t.latency_ms
-    if t.usage is not None:
-        out.prompt_tokens, out.completion_tokens = t.usage.prompt_tokens, t.usage.completion_tokens
-    if t.refused or t.rule is None:
-        out.status = "refused" if case.expects_refusal else "false_refusal"
-        out.detail = t.refusal_reason
-        return out
-    try:
-        compiled = compile_rule(validate(t.rule, catalog, as_of))
-        out.sql = compiled.sql()
-        out.readback = read_back(t.rule, catalog, as_of, lang=t.lang)
-        if case.expects_refusal:
-            out.status = "missed_refusal"
-            return out
-        ids = {int(r[0]) for r in con.execute(compiled.audience().sql(dialect="duckdb"))
-               .fetchall()}
-    except (Nl2SegError, duckdb.Error) as exc:
-        out.detail = f"compile/run: {str(exc).splitlines()[0]}"
-        return out
-    assert gold is not None
-    out.count, out.missing, out.extra = len(ids), len(gold - ids), len(ids - gold)
-    out.status = "pass" if ids == gold else "fail"
+    tokens: list[int] = [0, 0]
+    for i, (d, gold) in enumerate(zip(dbs, golds, strict=True)):
+        o, t, readback = _score_at(case, gold, translate, catalog, d, first=i == 0)
+        if o.status in WRONG and t is not None:
+            o.flagged_by = review_flags(t, catalog, d.as_of, d.con)
+        out.dates[d.as_of.isoformat()] = o
+        if t is not None and t.usage is not None:
+            tokens[0] += t.usage.prompt_tokens
+            tokens[1] += t.usage.completion_tokens
+            out.prompt_tokens, out.completion_tokens = tokens
+        if i == 0:
+            out.latency_ms = t.latency_ms if t is not None else None
+            out.readback = readback
+            out.sql, out.gold_count, out.count = o.sql, o.gold_count, o.count
+            out.missing, out.extra, out.detail = o.missing, o.extra, o.detail
+    outcomes = list(out.dates.values())
+    out.status = _combined([o.status for o in outcomes])
+    out.failed_on = [day for day, o in out.dates.items() if o.status not in CORRECT]
+    if out.failed_on and out.dates[next(iter(out.dates))].status in CORRECT:
+        day = out.failed_on[0]
+        out.detail = f"at {day}: {out.dates[day].detail}" if out.dates[day].detail else None
+    wrong = [o for o in outcomes if o.status in WRONG]
+    out.flagged_by = list(dict.fromkeys(f for o in wrong for f in o.flagged_by))
+    out.silent = any(not o.flagged_by for o in wrong)
     return out
+
+
+def _score_at(case: EvalCase, gold: set[int] | None, translate: Translate, catalog: Catalog,
+              d: EvalDB, first: bool) -> tuple[DateOutcome, Translation | None, str | None]:
+    """The outcome on ``d``, the translation (None when the translator broke) and, on the
+    first date, the read-back."""
+    from nl2seg.compile import compile_rule
+    from nl2seg.readback import read_back
+    from nl2seg.validate import validate
+
+    o = DateOutcome(status="error", gold_count=None if gold is None else len(gold))
+    try:
+        t = translate(case.request, d.as_of)
+    except Nl2SegError as exc:
+        o.detail = f"translator [{exc.code}]: {exc}"
+        return o, None, None
+    if t.refused or t.rule is None:
+        o.status = "refused" if case.expects_refusal else "false_refusal"
+        o.detail = t.refusal_reason
+        return o, t, None
+    readback = None
+    try:
+        compiled = compile_rule(validate(t.rule, catalog, d.as_of))
+        o.sql = compiled.audience().sql(dialect="duckdb", pretty=True)
+        if first:
+            readback = read_back(t.rule, catalog, d.as_of, lang=t.lang)
+        if case.expects_refusal:
+            o.status = "missed_refusal"
+        ids = {int(r[0]) for r in d.con.execute(o.sql).fetchall()}
+    except (Nl2SegError, duckdb.Error) as exc:
+        if o.status != "missed_refusal":
+            o.detail = f"compile/run: {str(exc).splitlines()[0]}"
+        return o, t, readback
+    o.count = len(ids)
+    if gold is not None:
+        o.missing, o.extra = len(gold - ids), len(ids - gold)
+        o.status = "pass" if ids == gold else "fail"
+    return o, t, readback
+
+
+def _combined(statuses: list[Status]) -> Status:
+    """A wrong audience first, then any other incorrect outcome, else the first date's."""
+    for s in statuses:
+        if s in WRONG:
+            return s
+    return next((s for s in statuses if s not in CORRECT), statuses[0])
 
 
 def _weak(n: int, base: int, name: str) -> list[str]:
@@ -159,84 +180,17 @@ def _weak(n: int, base: int, name: str) -> list[str]:
     return []
 
 
-def summarize(results: list[CaseResult], seconds: float = 0.0,
-              price_per_mtok: tuple[float, float] | None = None) -> Summary:
-    """Accuracies over the cases whose gold query ran (a broken gold is the case's bug, not
-    the translator's: it is counted in ``gold_errors``, which fails the CI gate)."""
-    statuses = {s: sum(r.status == s for r in results)
-                for s in ("pass", "fail", "error", "refused", "false_refusal", "missed_refusal")}
-    everything, results = results, [r for r in results if not r.gold_error]  # case bugs
-    aud = [r for r in results if not r.expect_refusal]
-    ref = [r for r in results if r.expect_refusal]
-    refused_any = [r for r in results if r.status in ("refused", "false_refusal")]
-    lat = sorted(r.latency_ms for r in results if r.latency_ms is not None)
-    prompt = sum(r.prompt_tokens or 0 for r in results)
-    completion = sum(r.completion_tokens or 0 for r in results)
-    cost = None
-    if price_per_mtok is not None and (prompt or completion):
-        cost = round((prompt * price_per_mtok[0] + completion * price_per_mtok[1]) / 1e6, 4)
-    return Summary(
-        cases=len(everything),
-        execution_accuracy=_ratio(statuses["pass"], len(aud)) or 0.0,
-        refusal_accuracy=_ratio(statuses["refused"], len(ref)),
-        overall_accuracy=_ratio(sum(r.status in CORRECT for r in results), len(results)) or 0.0,
-        refusal_precision=_ratio(statuses["refused"], len(refused_any)),
-        refusal_recall=_ratio(statuses["refused"], len(ref)),
-        statuses=statuses,
-        by_lang=_groups(results, lambda r: [r.lang]),
-        by_tag=_groups(results, lambda r: [t for t in r.tags if not t.startswith("conditions:")]),
-        by_conditions=_groups(results, lambda r: [
-            str(r.conditions) if r.conditions is not None else "?"]),
-        by_split=_groups(results, lambda r: [r.split]),
-        latency_ms={"median": round(statistics.median(lat), 3) if lat else 0.0,
-                    "p95": round(_p95(lat), 3) if lat else 0.0},
-        prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost,
-        gold_errors=sum(r.gold_error for r in everything),
-        weak_cases=[r.id for r in everything if r.weak],
-        seconds=round(seconds, 2))
-
-
-def _ratio(a: int, b: int) -> float | None:
-    return round(a / b, 4) if b else None
-
-
-def _p95(values: list[float]) -> float:
-    k = max(0, min(len(values) - 1, round(0.95 * (len(values) - 1))))
-    return values[k]
-
-
-def _groups(results: list[CaseResult],
-            keys: Callable[[CaseResult], list[str]]) -> dict[str, Group]:
-    buckets: dict[str, list[CaseResult]] = {}
-    for r in results:
-        for k in keys(r):
-            buckets.setdefault(k, []).append(r)
-    out = {}
-    for k in sorted(buckets):
-        rs = buckets[k]
-        aud = [r for r in rs if not r.expect_refusal]
-        passed = sum(r.status == "pass" for r in aud)
-        correct = sum(r.status in CORRECT for r in rs)
-        out[k] = Group(cases=len(rs), correct=correct, accuracy=_ratio(correct, len(rs)) or 0.0,
-                       audience_cases=len(aud), passed=passed,
-                       execution_accuracy=_ratio(passed, len(aud)))
-    return out
-
-
-def run_eval(cases: list[EvalCase], translate: Translate, catalog: Catalog, as_of: dt.date,
-             con: duckdb.DuckDBPyConnection,
-             second: duckdb.DuckDBPyConnection | None = None,
+def run_eval(cases: list[EvalCase], translate: Translate, catalog: Catalog, db: EvalDB, *,
+             second_date: EvalDB | None = None, weak_on: Sequence[EvalDB] = (),
              progress: Progress | None = None) -> tuple[list[CaseResult], float]:
     """Run every case; ``progress(done, total, case_id)`` after each. Returns results, seconds."""
     import time
 
     t0 = time.perf_counter()
-    base = _base(con, catalog)
-    snd = (second, _base(second, catalog), _seed_name(second)) if second is not None else None
-    name = _seed_name(con)
     results = []
     for i, case in enumerate(cases, 1):
-        results.append(run_case(case, translate, catalog, as_of, con, base, snd, name))
+        results.append(run_case(case, translate, catalog, db, second_date=second_date,
+                                weak_on=weak_on))
         if progress is not None:
             progress(i, len(cases), case.id)
     return results, time.perf_counter() - t0
