@@ -1,5 +1,7 @@
 """The app in a real browser: Debian's chromium driven by Playwright, one French request
-from the question to an approved export, with a screenshot of each screen.
+from the question to an approved export, with a screenshot of each screen; then an ambiguous
+request (its readings as cards, one click to switch) and a refused one (its suggestions and
+its partial rule), with the local translator's real answers.
 
 Screenshots go to ``test-output/screens/`` (look at them). The test needs /usr/bin/chromium
 (``.ci/run`` installs it with apt-get); elsewhere it is skipped, unless
@@ -9,6 +11,7 @@ NL2SEG_REQUIRE_BROWSER=1 (set by CI) makes a missing browser a failure.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -139,4 +142,64 @@ def test_french_request_to_an_approved_export(server: tuple[str, Path]) -> None:
     header = files[0].read_text().splitlines()[0]
     assert header == "customer_id,email"
     for name in ("1-ask", "2-interpretation", "3-preview", "4-review", "5-export", "6-history"):
+        assert (SCREENS / f"{name}.png").stat().st_size > 10_000
+
+
+AMBIGUOUS = "clients qui ont acheté des chaussures mais jamais de vêtements cette année"
+REFUSED = "clients VIP avec un gros salaire"
+
+
+def ask(page: object, request: str) -> None:
+    page.get_by_role("tab", name="1. Demander").click()  # type: ignore[attr-defined]
+    box = page.get_by_label("Qui voulez-vous cibler ?")  # type: ignore[attr-defined]
+    box.fill(request)
+    box.press("Enter")
+    idle(page)
+
+
+def test_readings_and_a_refusal_as_a_marketer_sees_them(server: tuple[str, Path]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(url)
+        expect(page.get_by_label("Qui voulez-vous cibler ?")).to_be_visible(timeout=30_000)
+        # an ambiguous request: every reading a card with its size, the chosen one marked
+        ask(page, AMBIGUOUS)
+        page.get_by_role("tab", name="2. Interprétation").click()
+        expect(page.get_by_text("La demande peut se lire de").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Lecture 1 · ✓ retenue")).to_be_visible()
+        cards = page.locator('[class*="st-key-reading_card_"]')
+        assert cards.count() >= 2
+        size = re.compile(r"^[\d ]+ clients?$")  # « 1 234 clients »
+        for i in range(cards.count()):
+            expect(cards.nth(i).get_by_text(size)).to_be_visible()
+        shot(page, "2-interpretation-readings")
+        page.get_by_role("button", name="Choisir cette lecture").first.click()
+        idle(page)
+        page.get_by_role("tab", name="2. Interprétation").click()
+        expect(page.get_by_text("Lecture 2 · ✓ retenue")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Lecture 1 · ✓ retenue")).to_have_count(0)
+        # a refusal: the unknown words with their nearest terms, and the partial rule
+        ask(page, REFUSED)
+        expect(page.get_by_text("Demande refusée")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Vouliez-vous dire…")).to_be_visible()
+        expect(page.get_by_text("Partir de cette règle partielle")).to_be_visible()
+        shot(page, "1-ask-refusal")
+        page.locator('[class*="st-key-suggest_0"] button').first.click()
+        idle(page)
+        box = page.get_by_label("Qui voulez-vous cibler ?")
+        expect(box).not_to_have_value(REFUSED)  # the word replaced, the request translated again
+        ask(page, REFUSED)
+        page.get_by_role("button", name="Partir de cette règle partielle").click()
+        idle(page)
+        page.get_by_role("tab", name="2. Interprétation").click()
+        expect(page.get_by_text("Règle partielle").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Mots non utilisés").first).to_be_visible()
+        shot(page, "2-interpretation-partial")
+        browser.close()
+    for name in ("2-interpretation-readings", "1-ask-refusal", "2-interpretation-partial"):
         assert (SCREENS / f"{name}.png").stat().st_size > 10_000
