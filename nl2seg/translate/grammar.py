@@ -83,7 +83,7 @@ ACTIVATE = stems("campagne", "campaign", "envoi", "send", "sending", "cibler", "
                  "exporter", "relancer", "contacter", "contact", "toucher", "reach", "audience")
 
 HOSTILE = ("select ", "drop ", "delete ", "insert ", "update ", "truncate ", "alter ", " union ",
-           ";", "--", "/*", "ignore ", "oublie ", "instructions", "system prompt", "prompt",
+           "--", "/*", "ignore ", "oublie ", "instructions", "system prompt", "prompt",
            "jailbreak", "you are now", "tu es maintenant", "<script", "rm -rf", "exec(")
 
 FILLER = stems(

@@ -159,6 +159,9 @@ class _Run:
         unknown = set(self.unknown(toks))
         if not unknown:
             return toks, []
+        if any("-" in u for u in unknown):
+            toks = words.split_hyphens(toks, unknown)
+            unknown = set(self.unknown(toks))
         toks, lemmas = words.fix_lemmas(toks, unknown, self._lemmas(), self.lang)
         unknown = set(self.unknown(toks)) if lemmas else unknown
         fixed: list[tuple[str, str]] = []  # a conjugated form read as its verb is no typo

@@ -42,9 +42,14 @@ def other_currency(text: str, units: set[str]) -> str | None:
     return None
 
 
+_STATEMENT = re.compile(r";\s*(?:select|drop|delete|insert|update|create|alter|truncate|attach|"
+                        r"copy|pragma|grant|exec)\b|;\s*$", re.I)
+"""A semicolon that ends or chains SQL; one that separates a terse note's parts is fine."""
+
+
 def hostile(text: str) -> bool:
     low = " " + fold(text) + " "
-    return any(h in low for h in g.HOSTILE)
+    return any(h in low for h in g.HOSTILE) or bool(_STATEMENT.search(fold(text)))
 
 
 def message(kind: str, lang: str, **kw: str) -> str:

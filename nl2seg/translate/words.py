@@ -49,7 +49,11 @@ def expand_terse(toks: list[Tok]) -> list[Tok]:
         prev = toks[n - 1] if n else None
         unit = _UNIT_LETTERS.get(t.word)
         if (unit is not None and prev is not None and prev.is_digit and t.gap == ""
-                and float(prev.word.replace(",", ".")) <= 36 and not _money_near(toks, n)):
+                and (unit != "mois" or float(prev.word.replace(",", ".")) <= 36)
+                and not _money_near(toks, n)):
+            if _compared(toks, n - 1):  # "il y a moins de 60j": the comparator makes it
+                out.append(replace(t, key=stem(unit), word=unit))
+                continue
             # "6m": a window of 6 months, read as "6 derniers mois" (a zero-width "derniers"
             # before the number, so the time parser sees a rolling window)
             num = out.pop()
@@ -62,6 +66,34 @@ def expand_terse(toks: list[Tok]) -> list[Tok]:
         if full is not None:
             out.append(replace(t, key=stem(fold(full)), word=fold(full)))
             continue
+        out.append(t)
+    return out
+
+
+_COMPARED = frozenset({"de", "than", "moins", "plus", "less", "more", "over", "under",
+                       "last", "past", "derniers", "dernieres", "sur", "within", "in"})
+
+
+def _compared(toks: list[Tok], n: int) -> bool:
+    """A number a comparator or "last" already qualifies ("moins de 60j", "last 90d")."""
+    return any(t.word in _COMPARED or t.surface.endswith("'")
+               for t in toks[max(0, n - 2):n])
+
+
+def split_hyphens(toks: list[Tok], unknown: set[str]) -> list[Tok]:
+    """"low-risk", "top-tier": a hyphenated word the tokenizer joined, unknown as a whole,
+    is read as its parts (each keeps its place in the request)."""
+    out: list[Tok] = []
+    for t in toks:
+        if t.surface in unknown and "-" in t.surface:
+            head, _, tail = t.surface.partition("-")
+            if head and tail:
+                mid = t.start + len(head)
+                out.append(replace(t, key=stem(fold(head)), word=fold(head), surface=head,
+                                   end=mid))
+                out.append(replace(t, key=stem(fold(tail)), word=fold(tail), surface=tail,
+                                   start=mid + 1, gap="-"))
+                continue
         out.append(t)
     return out
 
@@ -131,7 +163,7 @@ VAGUE = frozenset(fold(w) for w in (
     "plupart", "gros", "grosse", "petit", "petite", "bon", "bons", "bonne", "mauvais",
     "meilleur", "meilleurs", "important", "importants", "fidèle", "fidèles", "fréquent",
     "fréquents", "fréquemment", "assidu", "assidus", "élevé", "élevée", "fort", "forte",
-    "faible", "grand", "grands", "plein", "trop", "très", "very", "more", "less", "plus",
+    "faible", "grand", "grands", "plein", "trop", "more", "less", "plus",
     "moins", "all", "tous", "toutes", "every", "each", "none", "nothing", "no", "not", "never",
     "jamais", "sans", "without", "except", "sauf", "first",
     "last", "new", "old", "recent", "premier", "dernier", "nouveau", "ancien", "récent",
@@ -157,7 +189,13 @@ FRAMING = frozenset(fold(w) for w in (
     "grab", "build", "create", "return", "see", "please", "thanks", "thank", "hi", "hello",
     "export", "file", "look", "looking", "help", "prepare", "send", "kindly", "let", "know",
     "spot", "retrieve", "select", "generate", "compile", "set", "everyone", "everybody",
-    "whole", "entire", "u", "pls", "plz", "you", "we", "us", "me", "i",
+    "whole", "entire", "u", "pls", "plz", "you", "we", "us", "me", "i", "team", "mind",
+    "folks", "folk", "gimme", "hey", "guys", "genre", "quoi", "bref", "quand", "voilà",
+    "listing", "happen", "happened", "classé", "classer", "classés", "model", "modèle",
+    "problème", "souci", "problem", "issue", "question", "sujet", "concerning", "regarding",
+    "gear", "stuff", "thing", "things", "truc", "trucs", "window", "fenêtre", "période",
+    "using", "use", "utiliser", "en", "avec", "very", "très", "vraiment", "really", "just",
+    "juste", "actually", "basically", "tout", "only", "seulement", "uniquement",
 ))
 """Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
 
