@@ -151,7 +151,10 @@ _WORD_ITEMS: tuple[tuple[ItemKind, tuple[tuple[str, ...], ...]], ...] = (
 )
 
 
-def _lexicon(c: _Claims, lex: Lexicon) -> None:
+def _lexicon(c: _Claims, lex: Lexicon, lang: str = "fr") -> None:
+    other = "en" if lang == "fr" else "fr"
+    foreign = lex.lang_keys.get(other, frozenset())
+    written = lex.lang_words.get(other, frozenset())
     i = 0
     while i < len(c.toks):
         for n in range(min(lex.max_len, len(c.toks) - i), 0, -1):
@@ -159,6 +162,8 @@ def _lexicon(c: _Claims, lex: Lexicon) -> None:
             senses = lex.entries.get(key)
             if senses is None and key in lex.entity_words:
                 senses = lex.exact.get(tuple(t.word for t in c.toks[i:i + n]))
+            if senses and n == 1 and c.keys[i] in foreign and c.toks[i].word not in written:
+                senses = None  # « revenu » (income) only stems like the English "revenue"
             if senses and c.free(i, i + n) and not (n == 1 and c.keys[i] in _WEAK):
                 c.claim(Item("lex", i, i + n, c.text(i, i + n), senses=list(senses)))
                 i += n
@@ -282,7 +287,7 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
             if c.seq_at(i, seqs):
                 c.claim(Item(kind, i, i + 1, c.text(i, i + 1)))  # type: ignore[arg-type]
     _gapped(c, lex)  # before single words claim the tail ("cart")
-    _lexicon(c, lex)
+    _lexicon(c, lex, lang)
     _non_prefix(c, lex)
     for i in range(len(toks)):
         for words in lex.entity_words:
@@ -312,6 +317,9 @@ _BEFORE_THAT = g.seqs("avant cela", "avant ça", "avant ca", "auparavant", "befo
                       "before then", "prior to that", "earlier than that", "avant cette période",
                       "before that period")
 _PRONOUNS_EN = frozenset({"it", "them"})
+_OF_ANY = frozenset({"of", "for", "to", "with", "at", "in", "from", "a", "the"})
+_AFTER_ANY = frozenset({"this", "in", "since", "over", "during", "last", "the", "for", "ever",
+                        "again", "yet", "recently", "before", "after", "within", "past"})
 _PRONOUNS_FR = frozenset({"l", "le", "la", "les"})
 
 
@@ -328,8 +336,12 @@ def _back_references(c: _Claims) -> None:
         else:
             w = c.toks[i].word
             prev = c.toks[i - 1].word if i else ""
+            nxt = c.toks[i + 1].key if i + 1 < len(c.toks) else ""
             if (w in _PRONOUNS_EN and i and prev not in {"of", "for", "to", "with"}) or (
-                    w in _PRONOUNS_FR and prev in {"ne", "n"}):
+                    w in _PRONOUNS_FR and prev in {"ne", "n"}) or (
+                    w in {"any", "one", "ones"} and i and prev not in _OF_ANY
+                    and (not nxt or nxt in _AFTER_ANY)):
+                # "haven't bought any this year": "any" stands for the thing said before
                 c.claim(Item("pronoun", i, i + 1, c.text(i, i + 1)))
 
 

@@ -53,6 +53,8 @@ class Lexicon:
     """Each word of the catalog's phrases as written (accents kept) → its key: what the
     lemma index is built from."""
     lang_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    lang_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The folded words each language's phrases are written with (unstemmed)."""
     """Word keys the catalog gives in one language only ("opened", "Parisians" → en;
     "ouvert", "parisiens" → fr): evidence of the request's language."""
 
@@ -178,6 +180,7 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         for entity_form in (surface(phrase), surface(phrase + "s")):
             lex.exact.pop(entity_form, None)
     lex.lang_keys = _language_keys(catalog)
+    lex.lang_words = _WRITTEN.pop(id(catalog))
     _CACHE[id(catalog)] = (catalog, lex)
     return lex
 
@@ -185,6 +188,7 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
 def _language_keys(catalog: Catalog) -> dict[str, frozenset[str]]:
     """Keys of every label and word list of the catalog, by language, less the shared ones."""
     found: dict[str, set[str]] = {"en": set(), "fr": set()}
+    written: dict[str, set[str]] = {"en": set(), "fr": set()}
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
@@ -194,6 +198,7 @@ def _language_keys(catalog: Catalog) -> dict[str, frozenset[str]]:
                     for text in [v] if isinstance(v, str) else v if isinstance(v, list) else []:
                         if isinstance(text, str):
                             found[lang] |= set(keys(text))
+                            written[lang] |= set(surface(text))
             for k, v in node.items():
                 if k != "definition":  # sentences, not words a request uses
                     walk(v)
@@ -203,4 +208,8 @@ def _language_keys(catalog: Catalog) -> dict[str, frozenset[str]]:
 
     walk(catalog.model_dump(mode="json"))
     both = found["en"] & found["fr"]
+    _WRITTEN[id(catalog)] = {lang: frozenset(w) for lang, w in written.items()}
     return {lang: frozenset(k - both) for lang, k in found.items()}
+
+
+_WRITTEN: dict[int, dict[str, frozenset[str]]] = {}

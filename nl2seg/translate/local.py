@@ -173,7 +173,8 @@ class _Run:
                 return bool(sa) and bool(sb) and {_sense_id(x) for x in sa or []} >= {
                     _sense_id(x) for x in sb or []}
 
-            toks, typos = fix_typos(toks, self.vocab, unknown, covers,
+            real = {u for u in unknown if words.is_word(u, self.lang)}
+            toks, typos = fix_typos(toks, self.vocab, unknown - real, covers,
                                     weak=frozenset(g.FILLER))
             fixed += typos
         return toks, fixed

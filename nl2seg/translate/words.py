@@ -208,7 +208,8 @@ def ignorable(surface_word: str, lang: str) -> bool:
         return False
     if w in FRAMING or fold(lemma(surface_word, lang)) in FRAMING:
         return True
-    return w in _stopwords(lang) or w in _stopwords("en" if lang == "fr" else "fr")
+    return w in _stopwords(lang)  # the request's language only: French "car" is no filler
+    # in "Parisians who own a car"
 
 
 def framing_span(toks: list[Tok]) -> int:
@@ -222,6 +223,14 @@ def framing_span(toks: list[Tok]) -> int:
 
 
 # -- suggestions ------------------------------------------------------------------------------
+def is_word(word: str, lang: str) -> bool:
+    """A word of the language's dictionary (simplemma): "revenu" is French for income, not a
+    typo of "revenue"; no typo repair may turn it into a catalog term."""
+    import simplemma
+
+    return bool(simplemma.is_known(word.lower(), lang=lang))
+
+
 def nearest(word: str, terms: Iterable[str], limit: int = 3, cutoff: float = 75) -> list[str]:
     """Catalog terms nearest to ``word`` by edit similarity (rapidfuzz), best first: the
     whole term, or one of its words ("depenses" → "dépense", "spnt" → "spent").
