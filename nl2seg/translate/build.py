@@ -150,6 +150,13 @@ def split(items: list[Item]) -> list[Segment]:
                 segs.append(Segment([], it.kind))
             elif it.kind == "excl":
                 segs[-1].connector = "excl"
+        elif segs[-1].items and (
+                (it.relative and any(x.kind not in {"time"} for x in segs[-1].items)
+                 and not segs[-1].negated)
+                or (it.comma and segs[-1].connector == "or")):
+            # "active customers who aren't members": the negation is the new clause's;
+            # "A or B, women only": what follows the comma qualifies both alternatives
+            segs.append(Segment([it], "and"))
         else:
             segs[-1].items.append(it)
     segs = [s for s in segs if s.items]
@@ -482,6 +489,13 @@ def _levels(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
     return out
 
 
+def _qty_after(seg: Segment, it: Item, used: set[int]) -> Item | None:
+    """The quantity said right after a field's word ("whose CLV is under 100 euros"), not
+    the clause's first one ("aged 40 or more")."""
+    return next((q for q in seg.items if q.kind == "qty" and id(q) not in used
+                 and 0 <= q.i - it.j <= 3), None)
+
+
 def _is_score(cat: Catalog, fname: str) -> bool:
     table = fname.rsplit(".", 1)[0]
     return cat.tables[table].frozen is not None or bool(cat.column(fname).levels)
@@ -543,11 +557,12 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
             elif col.values and any(x.kind == "attr_value" and x.field == f
                                     for o in seg.items for x in o.senses):
                 named.setdefault(f, []).append(it)
-            elif col.family == "number" and q is not None and q.unit != "age":
-                cmp = _qty_cmp(q)
+            elif col.family == "number" and (fq := _qty_after(seg, it, used) or q) is not None \
+                    and fq.unit != "age":
+                cmp = _qty_cmp(fq)
                 node = Score if _is_score(cat, f) else Attribute
-                out.append(node(field=f, phrase=ctx.own([it, q], seg), **cmp))
-                used.add(id(q))
+                out.append(node(field=f, phrase=ctx.own([it, fq], seg), **cmp))
+                used.add(id(fq))
             elif all(k in FILLER for k in keys(it.text)):
                 pass  # "bought from X": a filler word that is also a field's synonym
             else:
@@ -661,6 +676,7 @@ def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[It
             new = evc.model_copy(update={"phrase": ctx.phrase(rest, seg)})
             conds[conds.index(evc)] = new
             evc = new
+    conds = _distinct(conds)
     grammar = {"not", "never", "avg", "sum", "first", "last", "upward"}
     left = [i for i in seg.items if id(i) not in used and i.kind not in grammar]
     if not conds:
@@ -726,7 +742,29 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
             never.append(seg.has("never"))
     if not terms:
         return None, leftovers
+    terms = _distinct(terms)
     return (terms[0] if len(terms) == 1 else All(conditions=terms)), leftovers
+
+
+def _distinct(terms: list[Condition]) -> list[Condition]:
+    """« clients dormants … à reconquérir »: two words for one condition keep one."""
+    seen: list[Any] = []
+    out: list[Condition] = []
+    for t in terms:
+        key = t.model_dump(mode="json", exclude={"phrase"})
+        key = _strip_phrases(key)
+        if key not in seen:
+            seen.append(key)
+            out.append(t)
+    return out
+
+
+def _strip_phrases(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _strip_phrases(v) for k, v in data.items() if k != "phrase"}
+    if isinstance(data, list):
+        return [_strip_phrases(v) for v in data]
+    return data
 
 
 _PROFILE = (Attribute, Age, DateIn)

@@ -35,6 +35,11 @@ class Item:
     senses: list[Sense] = field(default_factory=list)
     joined: Item | None = None
     """The first value of a list this one was said with ("Paris or Lyon"): read alike."""
+    relative: bool = False
+    """A negation right after "who" / "qui" ("active customers who aren't members"): it opens
+    a clause of its own."""
+    comma: bool = False
+    """A comma stands before it ("repeat buyers or omnichannel shoppers, women only")."""
 
 
 @dataclass
@@ -301,6 +306,12 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
                  if not used and t.is_digit]
     c.items.sort(key=lambda it: it.i)
     _ne_que(c)
+    for it in c.items:
+        it.comma = "," in toks[it.i].gap or ";" in toks[it.i].gap
+        if it.kind in {"not", "never"}:
+            before = [t.word for t in toks[max(0, it.i - 2):it.i]]
+            it.relative = bool(before) and (before[-1] in _REL or (
+                len(before) == 2 and before[-1] in {"ne", "n"} and before[0] in _REL))
     return Parsed(c.items, unmapped)
 
 
@@ -346,6 +357,7 @@ def _back_references(c: _Claims) -> None:
 
 
 _QUE = frozenset({"qu", "que"})
+_REL = frozenset({"who", "that", "which", "qui", "whose"})
 
 
 def _ne_que(c: _Claims) -> None:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from dataclasses import replace
 
@@ -68,7 +69,22 @@ def _activation(items: list[Item], toks: list[Tok] | None = None) -> tuple[str |
             ch = [s for s in it.senses if s.kind == "channel"]
             if ch:
                 return str(ch[0].value), [i for i in items if i is not a and i is not it]
+    if toks is not None:
+        for it in items:  # "à reconquérir par SMS", "for a push notification:", "via email"
+            ch = [s for s in it.senses if s.kind == "channel"] if it.kind == "lex" else []
+            if not ch or len(it.senses) != len(ch):
+                continue
+            k = it.i - 1
+            while k >= 0 and toks[k].word in _DET:
+                k -= 1
+            if k >= 0 and toks[k].word in _BY and not any(
+                    x.kind == "lex" and x.i > it.j for x in items if x.i - it.j <= 1
+                    and x.i >= it.j and any(s.kind == "event" for s in x.senses)):
+                return str(ch[0].value), [i for i in items if i is not it]
     return None, items
+
+
+_BY = frozenset({"par", "by", "for", "pour", "via"})
 
 
 def _sense_id(s: object) -> tuple[object, ...]:
@@ -87,21 +103,55 @@ def _merge_value_alternatives(items: list[Item], toks: list[Tok]) -> list[Item]:
             f"prop:{s.event}.{s.prop}" for s in it.senses if s.kind == "prop_value"}
 
     drop: set[int] = set()
-    for a, o, b in zip(items, items[1:], items[2:], strict=False):
+    for n, (a, o) in enumerate(itertools.pairwise(items)):
+        rest = items[n + 2:]
+        name: Item | None = None
+        if len(rest) >= 2 and _names_field(rest[0], a):
+            name, rest = rest[0], rest[1:]  # "Dermalys ou de la marque Éclat Pur"
+        if not rest:
+            continue
+        b = rest[0]
         joins = o.kind == "or" or (o.kind == "and" and keys(o.text) in {
             ("and",), ("et",), ("+",), ("&",)})
         common = fields(a) & fields(b) - {None}
         if o.kind == "and":  # "in store and online": two purchases, not either channel
             common = {f for f in common if f is not None and not f.startswith("prop:")}
-        if joins and _only_filler(toks, a.j, o.i) and _only_filler(toks, o.j, b.i) \
+        label = _label_keys(a, common)
+        if joins and _only_filler(toks, a.j, o.i) and _only_filler(toks, o.j, b.i, label) \
                 and common:
             drop.add(id(o))  # "gold and VIP members": one customer has one tier: either
+            if name is not None:
+                drop.add(id(name))
             b.joined = a.joined or a  # "a store in Paris or Lyon": one reading for both
     return [i for i in items if id(i) not in drop]
 
 
-def _only_filler(toks: list[Tok], i: int, j: int) -> bool:
-    return all(t.key in g.FILLER and t.key not in _NOT_FILLER for t in toks[i:j])
+def _names_field(it: Item, value: Item) -> bool:
+    """Is ``it`` only the name of the field or property ``value`` is a value of?"""
+    if it.kind != "lex" or not it.senses or value.kind != "lex":
+        return False
+    props = {(s.event, s.prop) for s in value.senses if s.kind == "prop_value"}
+    cols = {s.field for s in value.senses if s.kind == "attr_value"}
+    return all((s.kind == "prop" and (s.event, s.prop) in props) or (
+        s.kind == "field" and s.field in cols) for s in it.senses)
+
+
+def _only_filler(toks: list[Tok], i: int, j: int, also: frozenset[str] = frozenset()) -> bool:
+    return all((t.key in g.FILLER and t.key not in _NOT_FILLER) or t.key in also
+               for t in toks[i:j])
+
+
+def _label_keys(it: Item, common: set[str | None]) -> frozenset[str]:
+    """The words of the field's or property's own name ("de la marque Éclat Pur")."""
+    out: set[str] = set()
+    for s in it.senses:
+        name = s.field if s.kind == "attr_value" else f"prop:{s.event}.{s.prop}"
+        if name in common:
+            out |= set(keys((s.prop or s.field or "").replace("_", " ")))
+    return frozenset(out) | _LIST_WORDS
+
+
+_LIST_WORDS = frozenset(keys("marque brand catégorie category ville city région region"))
 
 
 _NOT_FILLER = frozenset({"qui", "who", "that", "dont", "ayant", "having", "with", "avec"})
@@ -267,7 +317,9 @@ _VOCAB: dict[int, tuple[Lexicon, set[str]]] = {}
 def _vocabulary(lex: Lexicon) -> set[str]:
     hit = _VOCAB.get(id(lex))
     if hit is None or hit[0] is not lex:
-        hit = _VOCAB[id(lex)] = (lex, lex.vocabulary() | g.FILLER | {
+        from nl2seg.translate.timeexpr import MONTHS, UNITS
+
+        hit = _VOCAB[id(lex)] = (lex, lex.vocabulary() | g.FILLER | set(UNITS) | set(MONTHS) | {
             k for s in _grammar_seqs() for k in s})
     return hit[1]
 

@@ -60,7 +60,9 @@ _SINCE = stems("depuis", "since", "after", "après")
 _AFTER = stems("after", "après")
 """"after 1990" starts when 1990 ends; "since 1990" with it."""
 _BEFORE = stems("avant", "before")
-_IN = stems("en", "in", "during", "pendant", "durant", "de", "of", "du")
+_IN = stems("en", "in", "during", "pendant", "durant", "de", "of", "du", "année", "year",
+            "exercice", "fiscal")
+""""in 2025", « sur l'année 2025 », "the year 2025": the whole year."""
 _DEPUIS = skey("depuis")
 _ILYA = seq("il y a")
 _DATES_BACK = (seq("remonte à"), seq("remontent à"), seq("remontant à"), seq("date de"),
@@ -69,6 +71,7 @@ _DATES_BACK = (seq("remonte à"), seq("remontent à"), seq("remontant à"), seq(
 _YEARS = skey("années")
 _DEPUIS_FOR = stems("depuis", "for", "pendant")
 _OVER = stems("sur", "within", "in", "dans", "durant", "during")
+_WINDOW_WORDS = stems("window", "fenêtre", "période", "period", "lookback")
 """"sur 12 mois", "within 30 days", "in 6 months": the rolling window of that length."""
 
 
@@ -162,7 +165,10 @@ class _Scanner:
         end = u + 1
         if k(u + 1) in {*_ELAPSED}:
             end = u + 2
-        if between or k(ns - 1) in _LAST or k(u + 1) in {*_ELAPSED} or k(ns - 1) in _OVER:
+        if k(u + 1) in _WINDOW_WORDS:  # "a 24-month window", « une période de 6 mois »
+            end = u + 2
+        if between or k(ns - 1) in _LAST or k(u + 1) in {*_ELAPSED} or k(ns - 1) in _OVER \
+                or k(u + 1) in _WINDOW_WORDS:
             self.add(ns - 1 if k(ns - 1) in _LAST else ns, end, LastWindow(n=n, unit=unit))
         elif k(ns - 1) in _DEPUIS_FOR:
             self.add(ns - 1, end, LastWindow(n=n, unit=unit))
@@ -316,6 +322,9 @@ class _Scanner:
         for seqs, unit in ((_START, "year"), (_START_MONTH, "month")):
             for one in seqs:
                 if tuple(self.k[i:i + len(one)]) == one:
+                    y = self.num_at.get(i + len(one))
+                    if y is not None and _year(self.toks, y):
+                        return  # "depuis le 1er janvier 2024": a date, found by date()
                     self.add(i, i + len(one), CalendarWindow(unit=unit))
                     return
 
