@@ -133,7 +133,9 @@ def _event(lex: Lexicon, catalog: Catalog, name: str) -> None:
                 lex.add(phrase, Sense("prop", event=name, prop=pname, weight=w + 1))
                 lex.measures[keys(phrase)] = measure.aggregate
         for v in values:
-            for phrase, _ in _names(v.words, v.label):
+            # the value's own words only, not its label: a label names a state for the
+            # read-back ("open"), while "opened a ticket" is the verb that makes the event
+            for phrase, _ in _names(v.words, None):
                 value_words[keys(phrase)] = (pname, v.value)
     for phrase, w in _names(ev.synonyms, ev.label):
         k = keys(phrase)

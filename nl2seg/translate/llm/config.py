@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from nl2seg.errors import TranslatorError
 
@@ -44,11 +44,30 @@ class LLMConfig(BaseModel):
     base_url: str | None = None
     api_key: SecretStr | None = None
     model: str = "gpt-4o-mini"
-    timeout_s: float = Field(default=30.0, gt=0)
+    # finite and bounded: "inf" reached the socket layer as an OverflowError
+    timeout_s: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
     max_retries: int = Field(default=2, ge=0, le=10)
     max_repairs: int = Field(default=2, ge=0, le=5)
     output: Output = "auto"
     temperature: float = Field(default=0.0, ge=0, le=2)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        """An http(s) URL with a host and a valid port, checked here rather than deep in the
+        HTTP client ("http://[::1" raised ValueError there)."""
+        if not url:
+            return url
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # raises ValueError for a port out of range
+        except ValueError as exc:
+            raise ValueError(f"not a valid URL ({exc}): write it like "
+                             "http://localhost:11434/v1") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL with a host, like "
+                             "http://localhost:11434/v1")
+        return url
 
     @property
     def configured(self) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 import openai
 from langchain_core.runnables import Runnable, RunnableLambda
+from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from nl2seg.catalog.models import Catalog
@@ -63,9 +64,26 @@ class LLMTranslator:
     # -- the Translator interface -------------------------------------------------------------
     def translate(self, request: str, catalog: Catalog, as_of: dt.date) -> Translation:
         t0 = time.perf_counter()
-        out = self._translate(request, catalog, as_of)
+        try:
+            out = self._translate(request, catalog, as_of)
+        except TranslatorError as exc:  # issue 12 §9: a server may echo our headers back
+            exc.message = self._redact(exc.message)
+            exc.args = (str(exc),)
+            raise
         out.latency_ms = (time.perf_counter() - t0) * 1000
-        return out
+        return self._redacted(out)
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the API key (an endpoint that echoes the Authorization header
+        in an error or in the model's answer must not make us print it)."""
+        key = self.config.api_key.get_secret_value() if self.config.api_key else ""
+        return text.replace(key, "**********") if len(key) >= 4 else text
+
+    def _redacted(self, out: Translation) -> Translation:
+        key = self.config.api_key.get_secret_value() if self.config.api_key else ""
+        if len(key) < 4 or key not in out.model_dump_json():
+            return out
+        return Translation.model_validate_json(self._redact(out.model_dump_json()))
 
     def as_runnable(self, catalog: Catalog, as_of: dt.date) -> Runnable[str, Translation]:
         """This translator as a langchain-core ``Runnable``: request → Translation.
@@ -155,6 +173,12 @@ class LLMTranslator:
             raise TranslatorError(
                 f"the LLM endpoint {self.config.endpoint} answered HTTP {exc.status_code}: "
                 f"{_short(exc.message)}", code="llm_error") from None
+        if not isinstance(response, ChatCompletion):  # HTTP 200 with an HTML page (a proxy)
+            raise TranslatorError(
+                f"the LLM endpoint {self.config.endpoint} answered with something that is not "
+                "an OpenAI-compatible chat completion (an HTML page?): check OPENAI_BASE_URL "
+                "(it usually ends in /v1), or use --translator local",
+                code="llm_bad_response")
         if response.usage is not None:
             usage.prompt_tokens += response.usage.prompt_tokens or 0
             usage.completion_tokens += response.usage.completion_tokens or 0
@@ -194,8 +218,13 @@ def _parse(content: str) -> Answer:
     except json.JSONDecodeError as exc:
         raise _Invalid(f"the answer is not valid JSON ({exc.msg} at character {exc.pos})") \
             from None
+    except (RecursionError, ValueError):  # 5,000 nested brackets; a 5,000-digit number
+        raise _Invalid("the answer is nested too deeply or holds a number too long: answer "
+                       "with a flat, short rule") from None
     try:
         return Answer.model_validate(data)
+    except RecursionError:
+        raise _Invalid("the answer is nested too deeply: answer with a flat rule") from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
