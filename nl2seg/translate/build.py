@@ -54,6 +54,23 @@ class Segment:
     def first(self, kind: str) -> Item | None:
         return next((i for i in self.items if i.kind == kind), None)
 
+    # issue 12 §7 (linearity only): the items by start and by end token, so that "the word
+    # right before / after this one" is a lookup instead of a scan of the clause per item
+    # (quadratic in a 96k-character request). Rebuilt if the list grows.
+    def by_pos(self) -> tuple[dict[int, list[Item]], dict[int, list[Item]], bool]:
+        """(items by start, items by end, whether the items are in start order)."""
+        cached = self.__dict__.get("_by_pos")
+        if cached is None or cached[0] != len(self.items):
+            by_i: dict[int, list[Item]] = {}
+            by_j: dict[int, list[Item]] = {}
+            for it in self.items:
+                by_i.setdefault(it.i, []).append(it)
+                by_j.setdefault(it.j, []).append(it)
+            ordered = all(a.i <= b.i for a, b in zip(self.items, self.items[1:], strict=False))
+            cached = (len(self.items), by_i, by_j, ordered)
+            self.__dict__["_by_pos"] = cached
+        return cached[1], cached[2], cached[3]
+
 
 @dataclass
 class Context:
@@ -114,6 +131,15 @@ _SINGLE = frozenset(keys("seul seule single"))
 _WITHOUT = frozenset(keys("sans without"))
 
 
+def _closed(seg: Segment) -> bool:
+    """A clause that already has its quantity and its subject ("au panier moyen inférieur à
+    60 €"): an event word after it starts the next clause ("qui ont acheté au moins 5 fois")."""
+    qty = [x for x in seg.items if x.kind == "qty"]
+    lex = [x for x in seg.items if x.kind == "lex"]
+    return bool(qty) and bool(lex) and qty[-1].i > lex[0].i and seg.items[-1] is qty[-1] \
+        and qty[-1].unit in {"money", "count"}
+
+
 def _is_event(it: Item) -> bool:
     return it.kind == "lex" and any(s.kind == "event" for s in it.senses)
 
@@ -150,10 +176,18 @@ def split(items: list[Item]) -> list[Segment]:
                 segs.append(Segment([], it.kind))
             elif it.kind == "excl":
                 segs[-1].connector = "excl"
+        elif it.excluded and segs[-1].items and it.comma:
+            # "…, VIPs excluded": the words after the comma, removed from the audience
+            segs.append(Segment([it], "excl"))
+        elif it.excluded and not segs[-1].items:
+            segs[-1].items.append(it)
+            segs[-1].connector = "excl"
         elif segs[-1].items and (
                 (it.relative and any(x.kind not in {"time"} for x in segs[-1].items)
                  and not segs[-1].negated)
-                or (it.comma and segs[-1].connector == "or")):
+                or (it.comma and segs[-1].connector == "or")
+                or it.opens
+                or (_is_event(it) and _closed(segs[-1]))):
             # "active customers who aren't members": the negation is the new clause's;
             # "A or B, women only": what follows the comma qualifies both alternatives
             segs.append(Segment([it], "and"))
@@ -246,7 +280,10 @@ def _prop_sense(it: Item, event: str, seg: Segment, ctx: Context) -> Sense | Non
 def _next_to(it: Item, seg: Segment, words: set[str]) -> bool:
     """Is a word of ``words`` right before ``it`` ("magasin de Lyon", "store in Lyon") or
     right after it ("Lyon store")? Elsewhere in the clause it speaks of something else."""
-    for other in seg.items:
+    by_i, by_j, _ = seg.by_pos()  # only the items near ``it`` (issue 12 §7: linearity)
+    near = [o for j in range(it.i - 3, it.i + 1) for o in by_j.get(j, [])] + \
+        [o for i in (it.j, it.j + 1) for o in by_i.get(i, [])]
+    for other in near:
         if other is it or not set(keys(other.text)) & words:
             continue
         if 0 <= it.i - other.j <= 3 or 0 <= other.i - it.j <= 1:
@@ -317,10 +354,16 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
                   and f.op in {"eq", "in"} and not any(r.property == f.property
                                                         for r in ranged)
                   and any(f.property in src.properties for src in possible)]
-        if shared and ctx.choose(
+        negated = seg.negated and not seg.has("pronoun")  # "never clicked it": "it" shares
+        if shared and (ctx.choose(
                 f"share_filter:{seg.items[0].i}",
                 f"« {_filter_words(shared)} » pour la première condition seulement",
-                f'"{_filter_words(shared)}" for the first condition only'):
+                f'"{_filter_words(shared)}" for the first condition only') if not negated
+                else not ctx.choose(
+                    f"share_filter:{seg.items[0].i}",
+                    f"« {_filter_words(shared)} » aussi pour la condition exclue",
+                    f'"{_filter_words(shared)}" for the excluded condition too')):
+            # "bought Alti Sport in an outlet but never online": never online at all
             for f in shared:
                 filters[f.property] = [f.value] if f.values is None else list(f.values)
     time = _event_time(seg, cat)
@@ -348,7 +391,9 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
              PropertyFilter(property=p, op="in", values=list(dict.fromkeys(v)))
              for p, v in filters.items()] + ranged
     kw: dict[str, Any] = {"event": event, "filters": flist, "window": window}
-    q = seg.first("qty")
+    q = next((x for x in seg.items if x.kind == "qty" and not _owned_by_field(x, seg, cat)
+              and x.unit != "age"), None) or next(
+        (x for x in seg.items if x.kind == "qty" and not _owned_by_field(x, seg, cat)), None)  # "un score de churn supérieur à 0,6 qui ont ouvert un email": not a count
     if q is not None and seg.negated and _SINGLE & set(keys(q.text)):
         used.add(id(q))
         q = None  # "n'ont jamais ouvert un seul email": not a single one = none
@@ -424,6 +469,13 @@ def _back_window(seg: Segment, ctx: Context, window: Window | None,
                 used.add(id(it))
                 return DatesWindow(since=None, before=start, phrase=it.text)
     return window
+
+
+def _owned_by_field(q: Item, seg: Segment, cat: Catalog) -> bool:
+    """A quantity said right after a numeric profile field's word belongs to that field."""
+    return any(it.kind == "lex" and 0 <= q.i - it.j <= 2 and any(
+        s.kind == "field" and cat.column(s.field or "").family == "number"
+        for s in it.senses) for it in seg.items)
 
 
 def _small(q: Item) -> bool:
@@ -523,10 +575,16 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
             vals.append(s.value)
             words = said.setdefault((s.field or "", s.negated), [])
             words.append(it)
-            between = [x for x in seg.items if x.i >= it.j and x.kind == "lex" and x.senses
-                       and all(y.kind == "field" and y.field == s.field for y in x.senses)]
+            def its_field(x: Item, f: str | None = s.field) -> bool:
+                return x.kind == "lex" and bool(x.senses) and all(
+                    y.kind == "field" and y.field == f for y in x.senses)
+            by_i, _, ordered = seg.by_pos()
+            # issue 12 §7 (linearity): in start order, the first item of the field at or
+            # after ``it`` starts right at ``it.j`` or nowhere: a lookup, not a scan
+            between = [x for x in by_i.get(it.j, []) if its_field(x)] if ordered else \
+                [x for x in seg.items if x.i >= it.j and its_field(x)]
             at = between[0].j if between and between[0].i == it.j else it.j
-            nxt = [x for x in seg.items if x.i == at and x.kind == "upward"]  # "gold tier and up"
+            nxt = [x for x in by_i.get(at, []) if x.kind == "upward"]  # "gold tier and up"
             if nxt and at != it.j:
                 used.add(id(between[0]))
                 words.append(between[0])

@@ -27,6 +27,7 @@ import duckdb
 from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.crosscheck import CrossCheck, cross_check
 from nl2seg.errors import TranslatorError
+from nl2seg.limits import check_request
 from nl2seg.translate.llm import LLMConfig, LLMTranslator
 from nl2seg.translate.local import translate_local
 from nl2seg.translate.result import Translation
@@ -63,7 +64,9 @@ def translate_request(request: str, catalog: Catalog, as_of: dt.date, *,
                       llm: LLMTranslator | None = None) -> Outcome:
     """Translate with the chosen translator; with the LLM, cross-check against the local one.
 
-    ``con``: a database on which to count how far the two audiences differ."""
+    ``con``: a database on which to count how far the two audiences differ. A request over
+    :data:`~nl2seg.limits.MAX_REQUEST_CHARS` raises :class:`~nl2seg.errors.RequestTooLong`."""
+    check_request(request)  # issue 12 §7: the library's entry point caps the request
     config = config or (llm.config if llm else LLMConfig.from_env())
     which = resolve_choice(choice, config)
     local = translate_local(request, catalog, as_of)

@@ -35,6 +35,11 @@ class Item:
     senses: list[Sense] = field(default_factory=list)
     joined: Item | None = None
     """The first value of a list this one was said with ("Paris or Lyon"): read alike."""
+    opens: bool = False
+    """Words before it open a clause of its own: « …, dont au moins une fois en ligne »,
+    "…, VIPs excluded" (set on the item that starts the new clause)."""
+    excluded: bool = False
+    """Followed by "excluded" / « exclus »: the clause it ends is removed from the audience."""
     relative: bool = False
     """A negation right after "who" / "qui" ("active customers who aren't members"): it opens
     a clause of its own."""
@@ -207,13 +212,16 @@ def _gapped(c: _Claims, lex: Lexicon) -> None:
     panier" read as "added to cart" + "shoes". The head words (still unclaimed) become the
     item; the words the gap holds stay free for their own meaning; the tail is consumed."""
     present = set(c.keys)
+    text = " ".join(c.keys)
     for key, senses in _gappable(lex):
-        if key[0] not in present:
-            continue
+        if key[0] not in present or " ".join(key) in text:
+            continue  # said whole somewhere: the lexicon reads it there
         for i in range(len(c.toks)):
             for m in range(1, len(key)):
                 if tuple(c.keys[i:i + m]) != key[:m] or not c.free(i, i + m) \
-                        or all(k in g.FILLER for k in key[:m]):
+                        or all(k in g.FILLER for k in key[:m]) \
+                        or tuple(c.keys[i:i + m]) in lex.entity_words \
+                        or (m == 1 and (c.keys[i],) in lex.entity_words):
                     continue
                 tail = _tail_at(c, i + m, key[m:])
                 if tail is not None and any(k not in _DETERMINERS and k not in _LINKS
@@ -306,8 +314,17 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
                  if not used and t.is_digit]
     c.items.sort(key=lambda it: it.i)
     _ne_que(c)
+    prev_j = 0
     for it in c.items:
+        between = toks[prev_j:it.i + 1]
         it.comma = "," in toks[it.i].gap or ";" in toks[it.i].gap
+        it.opens = any(t.word in _SUBSET for t in toks[prev_j:it.i]) and it.kind == "qty"
+        prev_j = max(prev_j, it.j)
+        del between
+        nxt = toks[it.j].word if it.j < len(toks) else ""
+        if nxt in _POST_EXCLUDED:
+            it.excluded = True
+            c.used[it.j] = True
         if it.kind in {"not", "never"}:
             before = [t.word for t in toks[max(0, it.i - 2):it.i]]
             it.relative = bool(before) and (before[-1] in _REL or (
@@ -347,7 +364,7 @@ def _back_references(c: _Claims) -> None:
         else:
             w = c.toks[i].word
             prev = c.toks[i - 1].word if i else ""
-            nxt = c.toks[i + 1].key if i + 1 < len(c.toks) else ""
+            nxt = c.toks[i + 1].word if i + 1 < len(c.toks) else ""
             if (w in _PRONOUNS_EN and i and prev not in {"of", "for", "to", "with"}) or (
                     w in _PRONOUNS_FR and prev in {"ne", "n"}) or (
                     w in {"any", "one", "ones"} and i and prev not in _OF_ANY
@@ -358,6 +375,9 @@ def _back_references(c: _Claims) -> None:
 
 _QUE = frozenset({"qu", "que"})
 _REL = frozenset({"who", "that", "which", "qui", "whose"})
+_SUBSET = frozenset({"dont", "including", "incl"})
+_POST_EXCLUDED = frozenset({"excluded", "exclus", "exclues", "excepted", "exceptes",
+                            "omitted", "removed", "retires"})
 
 
 def _ne_que(c: _Claims) -> None:

@@ -8,6 +8,7 @@ Every token keeps its place in the original text so rule nodes can quote their p
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ class Tok:
         return self.word[:1].isdigit()
 
 
+# issue 12 §7 (linearity): suggestions fold every catalog term for every unknown word
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower case without accents; typographic apostrophes made plain."""
     text = text.replace("’", "'").replace("`", "'").replace("œ", "oe").replace("Œ", "oe")
@@ -97,6 +100,9 @@ def surface(phrase: str) -> tuple[str, ...]:
     return tuple(t.word for t in tokenize(phrase))
 
 
+# issue 12 §7 (linearity): the builder asks for the keys of the same item texts once per
+# pair of items; caching them keeps a long request from re-tokenizing its words n² times.
+@functools.lru_cache(maxsize=1 << 16)
 def keys(phrase: str) -> tuple[str, ...]:
     """The matching keys of a catalog phrase."""
     return tuple(t.key for t in tokenize(phrase))

@@ -9,7 +9,8 @@ variable                    meaning                                             
 ``OPENAI_BASE_URL``         the OpenAI-compatible endpoint (``…/v1``)              OpenAI's
 ``OPENAI_API_KEY``          its key (local servers accept any)                     none
 ``NL2SEG_LLM_MODEL``        model name                                             gpt-4o-mini
-``NL2SEG_LLM_TIMEOUT``      seconds per HTTP request                               30
+``NL2SEG_LLM_TIMEOUT``      seconds for one call, from sending to the last byte    30
+``NL2SEG_LLM_DEADLINE``     seconds for one translation, all repairs included      120
 ``NL2SEG_LLM_RETRIES``      retries with exponential backoff (429, 5xx, timeouts)  2
 ``NL2SEG_LLM_REPAIRS``      repair turns after an invalid rule                     2
 ``NL2SEG_LLM_OUTPUT``       ``auto``, ``json_schema`` (strict) or ``json_object``  auto
@@ -46,6 +47,7 @@ class LLMConfig(BaseModel):
     model: str = "gpt-4o-mini"
     # finite and bounded: "inf" reached the socket layer as an OverflowError
     timeout_s: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
+    deadline_s: float = Field(default=120.0, gt=0, le=3600, allow_inf_nan=False)
     max_retries: int = Field(default=2, ge=0, le=10)
     max_repairs: int = Field(default=2, ge=0, le=5)
     output: Output = "auto"
@@ -87,6 +89,7 @@ class LLMConfig(BaseModel):
         env = os.environ if env is None else env
         names = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY",
                  "model": "NL2SEG_LLM_MODEL", "timeout_s": "NL2SEG_LLM_TIMEOUT",
+                 "deadline_s": "NL2SEG_LLM_DEADLINE",
                  "max_retries": "NL2SEG_LLM_RETRIES", "max_repairs": "NL2SEG_LLM_REPAIRS",
                  "output": "NL2SEG_LLM_OUTPUT"}
         data: dict[str, object] = {k: env[v] for k, v in names.items() if env.get(v)}

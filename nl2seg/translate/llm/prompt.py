@@ -26,6 +26,8 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import RuleValidationError
+from nl2seg.inert import clip
+from nl2seg.limits import MAX_REPAIR_ECHO
 from nl2seg.rule.nodes import (
     Age,
     All,
@@ -143,8 +145,9 @@ def build_messages(request: str, catalog: Catalog, as_of: dt.date, *,
         example_msgs += [HumanMessage(USER.format(request=req, as_of=as_of)),
                          AIMessage(answer_json(ans))]
     repair_msgs: list[BaseMessage] = []
-    for previous, errors in repairs:
-        repair_msgs += [AIMessage(previous), HumanMessage(REPAIR.format(errors=errors))]
+    for previous, errors in repairs:  # issue 12 §7: a huge bad answer is not sent back whole
+        repair_msgs += [AIMessage(clip(previous, MAX_REPAIR_ECHO)),
+                        HumanMessage(REPAIR.format(errors=clip(errors, MAX_REPAIR_ECHO)))]
     value = PROMPT.invoke({
         "conventions": conventions(),
         "catalog": catalog_slice(catalog, request, budget).text,

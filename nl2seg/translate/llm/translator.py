@@ -7,7 +7,8 @@ the first 400 that names ``response_format``, and remembers). Its rule then goes
 the core's validation; problems go back to the model for at most ``max_repairs`` turns,
 then :class:`~nl2seg.errors.TranslatorError` says what failed. HTTP retries with
 exponential backoff (429, 5xx, timeouts, honouring ``Retry-After``) are the ``openai``
-client's own. Tokens, latency and attempts are recorded on the result; the API key is
+client's own. Each call ends within ``timeout_s`` and the whole loop within ``deadline_s``
+(:mod:`~nl2seg.translate.llm.deadline`), however slowly the server sends. Tokens, latency and attempts are recorded on the result; the API key is
 never printed.
 """
 
@@ -25,10 +26,12 @@ from pydantic import ValidationError
 
 from nl2seg.catalog.models import Catalog
 from nl2seg.errors import RuleValidationError, TranslatorError
+from nl2seg.limits import check_request
 from nl2seg.rule.nodes import Rule
 from nl2seg.translate import notes, refuse
 from nl2seg.translate.expected import stated_size
 from nl2seg.translate.llm.config import LLMConfig
+from nl2seg.translate.llm.deadline import DeadlineExceeded, within
 from nl2seg.translate.llm.prompt import build_messages
 from nl2seg.translate.llm.schema import Answer, strict_schema
 from nl2seg.translate.local import detect_lang
@@ -50,6 +53,7 @@ class LLMTranslator:
                  client: openai.OpenAI | None = None) -> None:
         self.config = config or LLMConfig.from_env()
         self._client = client
+        self._owned = client is None
         self._output = self.config.output
 
     @property
@@ -63,6 +67,7 @@ class LLMTranslator:
 
     # -- the Translator interface -------------------------------------------------------------
     def translate(self, request: str, catalog: Catalog, as_of: dt.date) -> Translation:
+        check_request(request)  # issue 12 §7: never send a document to the endpoint
         t0 = time.perf_counter()
         try:
             out = self._translate(request, catalog, as_of)
@@ -106,9 +111,10 @@ class LLMTranslator:
             return self._refusal(lang, refuse.message("hostile", lang))
         usage = Usage()
         repairs: list[tuple[str, str]] = []
+        deadline = time.monotonic() + self.config.deadline_s
         for attempt in range(1, self.config.max_repairs + 2):
             messages = build_messages(request, catalog, as_of, repairs=repairs)
-            content, refusal = self._complete(messages, usage)
+            content, refusal = self._complete(messages, usage, deadline)
             base: dict[str, Any] = dict(lang=lang, translator=NAME, model=self.config.model,
                                         attempts=attempt, usage=usage,
                                         repairs=[e for _, e in repairs])
@@ -139,11 +145,25 @@ class LLMTranslator:
         return Translation(refused=True, refusal_reason=reason, lang=lang, translator=NAME,
                            model=self.config.model, attempts=0)
 
-    def _complete(self, messages: list[dict[str, Any]],
-                  usage: Usage) -> tuple[str, str | None]:
+    def _complete(self, messages: list[dict[str, Any]], usage: Usage,
+                  deadline: float | None = None) -> tuple[str, str | None]:
         """One chat completion: (content, the model's own refusal if it declined)."""
+        left = self.config.deadline_s if deadline is None else deadline - time.monotonic()
         try:
-            response = self._create(messages)
+            response = within(lambda: self._create(messages), min(self.config.timeout_s, left),
+                              self._abandon)
+        except DeadlineExceeded:
+            if left <= self.config.timeout_s:
+                raise TranslatorError(
+                    f"the LLM endpoint {self.config.endpoint} gave no valid rule within "
+                    f"{self.config.deadline_s:g} s (NL2SEG_LLM_DEADLINE, repairs included): "
+                    "try again, raise it, or use --translator local",
+                    code="llm_timeout") from None
+            raise TranslatorError(
+                f"the LLM endpoint {self.config.endpoint} did not answer within "
+                f"{self.config.timeout_s:g} s (NL2SEG_LLM_TIMEOUT, for the whole answer): try "
+                "again, raise NL2SEG_LLM_TIMEOUT, or use --translator local",
+                code="llm_timeout") from None
         except openai.APITimeoutError:
             raise TranslatorError(
                 f"the LLM endpoint {self.config.endpoint} did not answer within "
@@ -186,6 +206,13 @@ class LLMTranslator:
             return "", None
         message = response.choices[0].message
         return message.content or "", getattr(message, "refusal", None) or None
+
+    def _abandon(self) -> None:
+        """Close our own client's connections (the thread still reading them stops at its
+        next read) and make a new client for the next call."""
+        if self._owned and self._client is not None:
+            client, self._client = self._client, None
+            client.close()
 
     def _create(self, messages: list[dict[str, Any]]) -> Any:
         create: Any = self.client.chat.completions.create  # messages are plain dicts
