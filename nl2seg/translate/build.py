@@ -136,8 +136,9 @@ def _closed(seg: Segment) -> bool:
     60 €"): an event word after it starts the next clause ("qui ont acheté au moins 5 fois")."""
     qty = [x for x in seg.items if x.kind == "qty"]
     lex = [x for x in seg.items if x.kind == "lex"]
-    return bool(qty) and bool(lex) and qty[-1].i > lex[0].i and seg.items[-1] is qty[-1] \
-        and qty[-1].unit in {"money", "count"}
+    after = [x for x in seg.items if qty and x.i > qty[-1].i]
+    return bool(qty) and bool(lex) and qty[-1].i > lex[0].i \
+        and all(x.kind == "time" for x in after) and qty[-1].unit in {"money", "count"}
 
 
 def _is_event(it: Item) -> bool:
@@ -176,6 +177,11 @@ def split(items: list[Item]) -> list[Segment]:
                 segs.append(Segment([], it.kind))
             elif it.kind == "excl":
                 segs[-1].connector = "excl"
+        elif segs[-1].items and it.comma and (
+                segs[-1].negated or it.kind in {"not", "never"}) and not _is_event(it):
+            # "résidant hors de France, inscrits aux SMS", "clientes de 50 ans et plus, pas
+            # membres du programme": a negation keeps to its side of the comma
+            segs.append(Segment([it], "and"))
         elif it.excluded and segs[-1].items and it.comma:
             # "…, VIPs excluded": the words after the comma, removed from the audience
             segs.append(Segment([it], "excl"))
@@ -213,7 +219,9 @@ def split(items: list[Item]) -> list[Segment]:
 
 def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, Item | None]:
     items = [i for i in seg.items if id(i) not in used]
-    for it in items:
+    pure = [i for i in items if i.kind == "lex" and i.senses
+            and all(s.kind == "event" for s in i.senses)]
+    for it in pure + [i for i in items if i not in pure]:  # "de l'email qui ont acheté"
         if it.kind == "lex":
             ev = [s for s in it.senses if s.kind == "event"]
             if ev and not any(s.kind in {"field", "level", "attr_value"} and s.weight > ev[0]
@@ -231,6 +239,8 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
             return ctx.prev_event.event, None  # "… entre 2 et 5 fois l'an dernier mais pas ce
             # mois-ci": the same purchases, another window
     for it in items:
+        if _field_value(it, seg, ctx.catalog) is not None:
+            continue  # "recrutés en magasin": the acquisition channel, not a purchase
         if it.kind == "lex" and it.senses and all(s.kind in {"prop_value", "prop", "channel"}
                                                   for s in it.senses):
             pv = [s for s in it.senses if s.kind == "prop_value"] or [
@@ -393,7 +403,8 @@ def _event_condition(seg: Segment, event: str, ev_item: Item | None, ctx: Contex
     kw: dict[str, Any] = {"event": event, "filters": flist, "window": window}
     q = next((x for x in seg.items if x.kind == "qty" and not _owned_by_field(x, seg, cat)
               and x.unit != "age"), None) or next(
-        (x for x in seg.items if x.kind == "qty" and not _owned_by_field(x, seg, cat)), None)  # "un score de churn supérieur à 0,6 qui ont ouvert un email": not a count
+        (x for x in seg.items if x.kind == "qty" and not _owned_by_field(x, seg, cat)), None)
+    # "un score de churn supérieur à 0,6 qui ont ouvert un email": 0,6 is not a count
     if q is not None and seg.negated and _SINGLE & set(keys(q.text)):
         used.add(id(q))
         q = None  # "n'ont jamais ouvert un seul email": not a single one = none
@@ -446,6 +457,20 @@ def _sources(cat: Catalog, event: str, filters: dict[str, list[Any]]) -> list[An
 def _filter_words(filters: list[PropertyFilter]) -> str:
     return ", ".join(f.phrase or str(f.value if f.values is None else "/".join(
         map(str, f.values))) for f in filters)
+
+
+def _field_value(it: Item, seg: Segment, cat: Catalog) -> tuple[str, Any] | None:
+    """A value right after a profile field's name that the field has too ("recrutés en
+    magasin": acquisition channel 'store', not a purchase in store)."""
+    before = next((x for x in seg.items if x.kind == "lex" and x.j == it.i), None)
+    if before is None or it.kind != "lex":
+        return None
+    for f in [s.field for s in before.senses if s.kind == "field"]:
+        names = cat.column(f or "").value_names()
+        for s in it.senses:
+            if s.kind in {"prop_value", "attr_value"} and s.value in names and f:
+                return f, s.value
+    return None
 
 
 def _pronoun_text(seg: Segment) -> str:
@@ -541,6 +566,11 @@ def _levels(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
     return out
 
 
+def _value_of(it: Item, field: str, cat: Catalog) -> Any:
+    names = cat.column(field).value_names()
+    return next((s.value for s in it.senses if s.value in names), None)
+
+
 def _qty_after(seg: Segment, it: Item, used: set[int]) -> Item | None:
     """The quantity said right after a field's word ("whose CLV is under 100 euros"), not
     the clause's first one ("aged 40 or more")."""
@@ -612,6 +642,13 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
                 used.add(id(own))
             elif col.role == "birth_date" and q is not None:
                 continue
+            elif col.values and (val_it := next((x for x in seg.items if x.i == it.j
+                                               and id(x) not in used), None)) is not None \
+                    and _field_value(val_it, seg, cat) == (f, _value_of(val_it, f, cat)) \
+                    and not any(x.kind == "attr_value" and x.field == f for x in val_it.senses):
+                out.append(Attribute(field=f, op="eq", value=_value_of(val_it, f, cat),
+                                     phrase=ctx.own([it, val_it], seg)))
+                used.add(id(val_it))
             elif col.values and any(x.kind == "attr_value" and x.field == f
                                     for o in seg.items for x in o.senses):
                 named.setdefault(f, []).append(it)
@@ -735,7 +772,7 @@ def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[It
             conds[conds.index(evc)] = new
             evc = new
     conds = _distinct(conds)
-    grammar = {"not", "never", "avg", "sum", "first", "last", "upward"}
+    grammar = {"not", "never", "avg", "sum", "first", "last", "upward", "pronoun"}
     left = [i for i in seg.items if id(i) not in used and i.kind not in grammar]
     if not conds:
         return None, left
@@ -787,6 +824,12 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
                        if isinstance(c, EventCondition) and c.window is not None]
             if windows:
                 node = node.model_copy(update={"window": windows[-1]})
+        if seg.connector == "or" and terms and win is not None and ctx.choose(
+                f"share_window:{seg.items[0].i}",
+                f"« {win.phrase or ''} » pour la dernière possibilité seulement",
+                f'"{win.phrase or ""}" for the last alternative only'):
+            # "searched the site or added to cart in the last 7 days": both in those 7 days
+            terms[-1] = _share_window(terms[-1], win)
         if seg.connector == "or" and terms:
             terms.append(_or(terms.pop(), node))
             never[-1] = never[-1] or seg.has("never")

@@ -170,6 +170,8 @@ def _lexicon(c: _Claims, lex: Lexicon, lang: str = "fr") -> None:
         for n in range(min(lex.max_len, len(c.toks) - i), 0, -1):
             key = tuple(c.keys[i:i + n])
             senses = lex.entries.get(key)
+            if senses and n > 1 and _longer_inside(c, lex, i, n):
+                senses = None  # « à risque modéré d'attrition »: the longer phrase wins
             if senses is None and key in lex.entity_words:
                 senses = lex.exact.get(tuple(t.word for t in c.toks[i:i + n]))
             if senses and n == 1 and c.keys[i] in foreign and c.toks[i].word not in written:
@@ -180,6 +182,15 @@ def _lexicon(c: _Claims, lex: Lexicon, lang: str = "fr") -> None:
                 break
         else:
             i += 1
+
+
+def _longer_inside(c: _Claims, lex: Lexicon, i: int, n: int) -> bool:
+    """Does a longer catalog phrase start inside ``[i, i + n)`` and end after it?"""
+    for s in range(i + 1, i + n):
+        for m in range(min(lex.max_len, len(c.toks) - s), n, -1):
+            if s + m > i + n and tuple(c.keys[s:s + m]) in lex.entries:
+                return True
+    return False
 
 
 _POSSESSIVES = frozenset({"nos", "vos"})
@@ -345,6 +356,7 @@ _BEFORE_THAT = g.seqs("avant cela", "avant ça", "avant ca", "auparavant", "befo
                       "before then", "prior to that", "earlier than that", "avant cette période",
                       "before that period")
 _PRONOUNS_EN = frozenset({"it", "them"})
+_PRONOUNS_ANY = frozenset({"dessus", "celle-ci", "celui-ci", "ceux-ci", "celles-ci"})
 _OF_ANY = frozenset({"of", "for", "to", "with", "at", "in", "from", "a", "the"})
 _AFTER_ANY = frozenset({"this", "in", "since", "over", "during", "last", "the", "for", "ever",
                         "again", "yet", "recently", "before", "after", "within", "past"})
@@ -365,7 +377,9 @@ def _back_references(c: _Claims) -> None:
             w = c.toks[i].word
             prev = c.toks[i - 1].word if i else ""
             nxt = c.toks[i + 1].word if i + 1 < len(c.toks) else ""
-            if (w in _PRONOUNS_EN and i and prev not in {"of", "for", "to", "with"}) or (
+            if (w in _PRONOUNS_ANY and prev not in {"au", "en", "par", "ci", "la", "l"}
+                    and nxt not in {"de", "d", "du", "des"}) or (
+                    w in _PRONOUNS_EN and i and prev not in {"of", "for", "to", "with"}) or (
                     w in _PRONOUNS_FR and prev in {"ne", "n"}) or (
                     w in {"any", "one", "ones"} and i and prev not in _OF_ANY
                     and (not nxt or nxt in _AFTER_ANY)):

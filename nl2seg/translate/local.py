@@ -55,6 +55,9 @@ def _activation(items: list[Item], toks: list[Tok] | None = None) -> tuple[str |
     la campagne promo" names a campaign the customers received, not the audience's channel."""
     triggers = [i for i in items if i.kind == "activate" or (
         i.kind == "lex" and all(k in g.ACTIVATE for k in keys(i.text)))]
+    named = {id(t) for t in triggers for x in items if x.kind == "lex" and x.j == t.i
+             and any(s.kind == "prop_value" for s in x.senses)}
+    triggers = [t for t in triggers if id(t) not in named]  # "a loyalty-campaign email"
     if toks is not None:
         def owned(a: Item) -> bool:
             k = a.i - 1
@@ -262,7 +265,7 @@ class _Run:
                       measures=self.lex.measures)
         where, leftovers = combine(split(items), ctx)
         unmapped = parsed.unmapped + [
-            i.text for i in leftovers if i.kind not in {"and", "or"}
+            i.text for i in leftovers if i.kind not in {"and", "or", "activate"}
             and not all(k in g.FILLER for k in keys(i.text))]  # "produits", "from": filler
         return where, unmapped, channel, raw, ctx
 

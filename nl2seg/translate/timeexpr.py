@@ -339,7 +339,7 @@ class _Scanner:
                     and wa.since < wb.before):
                 continue
             mid = [self.k[x] for x in range(a.j, b.i)]
-            lead = a.i - 1
+            lead = a.i if self.key(a.i) in _RANGE_OPEN else a.i - 1
             if self.key(lead) == "le":
                 lead -= 1
             if set(mid) - {"et", "and", "to", "a", "au", "le", "until", "jusqu"} \
@@ -390,7 +390,7 @@ class _Scanner:
 
 
 _RANGE_MID = stems("et", "and", "to", "à", "a", "through", "au")
-_RANGE_OPEN = stems("entre", "between", "from", "de")
+_RANGE_OPEN = stems("entre", "between", "from", "de", "du")
 
 
 def _year(toks: list[Tok], n: Num) -> bool:

@@ -30,7 +30,8 @@ _UNIT_LETTERS = {"m": "mois", "mo": "mois", "mth": "mois", "mths": "mois", "mos"
 ABBREVIATIONS = {"clt": "clients", "clts": "clients", "cust": "customers", "custs": "customers",
                  "nb": "nombre", "nbre": "nombre", "qty": "number", "ppl": "people",
                  "achts": "achats", "cmd": "commandes", "cmds": "commandes", "mag": "magasin",
-                 "mags": "magasins", "purch": "purchases", "ecom": "online", "eshop": "online"}
+                 "mags": "magasins", "purch": "purchases", "ecom": "online", "eshop": "online",
+                 "sup": "supérieur", "inf": "inférieur", "cliens": "clients", "clts.": "clients"}
 """Abbreviations marketers write in notes."""
 
 TERSE_ROLLING = "derniers"
@@ -195,7 +196,9 @@ FRAMING = frozenset(fold(w) for w in (
     "problème", "souci", "problem", "issue", "question", "sujet", "concerning", "regarding",
     "gear", "stuff", "thing", "things", "truc", "trucs", "window", "fenêtre", "période",
     "using", "use", "utiliser", "en", "avec", "very", "très", "vraiment", "really", "just",
-    "juste", "actually", "basically", "tout", "only", "seulement", "uniquement",
+    "juste", "actually", "basically", "tout", "only", "seulement", "uniquement", "salut",
+    "coucou", "avance", "target", "cible", "brief", "thanks!", "shoppers", "shopper",
+    "clientèle", "base",
 ))
 """Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
 

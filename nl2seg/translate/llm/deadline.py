@@ -10,6 +10,7 @@ trips it. :func:`within` runs one call in a daemon thread and stops waiting at t
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -41,10 +42,8 @@ def within(call: Callable[[], T], seconds: float,
     threading.Thread(target=run, name="nl2seg-llm-call", daemon=True).start()
     if not done.wait(seconds):
         if abandon is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a half-read connection may complain
                 abandon()
-            except Exception:  # noqa: BLE001 - closing a half-read connection may complain
-                pass
         raise DeadlineExceeded
     if "error" in box:
         raise box["error"]  # type: ignore[misc]

@@ -8,8 +8,8 @@ the core's validation; problems go back to the model for at most ``max_repairs``
 then :class:`~nl2seg.errors.TranslatorError` says what failed. HTTP retries with
 exponential backoff (429, 5xx, timeouts, honouring ``Retry-After``) are the ``openai``
 client's own. Each call ends within ``timeout_s`` and the whole loop within ``deadline_s``
-(:mod:`~nl2seg.translate.llm.deadline`), however slowly the server sends. Tokens, latency and attempts are recorded on the result; the API key is
-never printed.
+(:mod:`~nl2seg.translate.llm.deadline`), however slowly the server sends. Tokens, latency
+and attempts are recorded on the result; the API key is never printed.
 """
 
 from __future__ import annotations
