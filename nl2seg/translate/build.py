@@ -746,11 +746,62 @@ def _concepts(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
         time = seg.first("time")
         if time is not None:
             used.add(id(time))
-        out.append(concept_condition(ctx.catalog, str(names[0]),
-                                     time.window if time else None, ctx.own([it, time], seg)))
+        node = concept_condition(ctx.catalog, str(names[0]), time.window if time else None,
+                                 ctx.own([it, time], seg))
+        out.append(_narrow(node, seg, ctx, used))
         ctx.used_concepts.append(str(names[0]))
         used.add(id(it))
     return out
+
+
+def _narrow(node: Condition, seg: Segment, ctx: Context, used: set[int]) -> Condition:
+    """"repeat buyers of beauty products": the clause's property values (a category, a
+    brand) narrow every event of the concept that has that property and does not set it."""
+    events = {leaf.event for leaf in _event_leaves(node)}
+    if any(_is_event(x) and any(s.event in events for s in x.senses) for x in seg.items):
+        return node  # "omnicanaux qui ont acheté des chaussures": the verb's own purchase
+    adds: dict[str, dict[str, Any]] = {}
+    for it in seg.items:
+        if it.kind != "lex" or id(it) in used:
+            continue
+        pv = [s for s in it.senses if s.kind == "prop_value" and s.event in events
+              and s.level is None]
+        if pv and not any(s.kind in {"event", "concept", "attr_value"} for s in it.senses):
+            for s in pv:  # a place is the customer's home: it does not narrow
+                adds.setdefault(s.event or "", {}).setdefault(s.prop or "", s.value)
+            used.add(id(it))
+    if not adds:
+        return node
+    for it in seg.items:  # "in the shoes category": the property's own name
+        if it.kind == "lex" and it.senses and all(s.kind == "prop" for s in it.senses) and any(
+                s.prop in adds.get(s.event or "", {}) for s in it.senses):
+            used.add(id(it))
+    return _with_filters(node, adds)
+
+
+def _event_leaves(node: Condition) -> list[EventCondition]:
+    if isinstance(node, EventCondition):
+        return [node]
+    if isinstance(node, Not):
+        return _event_leaves(node.condition)
+    if isinstance(node, (All, AnyOf)):
+        return [x for c in node.conditions for x in _event_leaves(c)]
+    return []
+
+
+def _with_filters(node: Condition, adds: dict[str, dict[str, Any]]) -> Condition:
+    if isinstance(node, EventCondition):
+        mine = adds.get(node.event, {})
+        have = {f.property for f in node.filters}
+        extra = [PropertyFilter(property=p, op="eq", value=v) for p, v in mine.items()
+                 if p not in have]
+        return node.model_copy(update={"filters": [*node.filters, *extra]}) if extra else node
+    if isinstance(node, Not):
+        return node.model_copy(update={"condition": _with_filters(node.condition, adds)})
+    if isinstance(node, (All, AnyOf)):
+        return node.model_copy(update={"conditions": [_with_filters(c, adds)
+                                                      for c in node.conditions]})
+    return node
 
 
 def build_segment(seg: Segment, ctx: Context) -> tuple[Condition | None, list[Item]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
+from nl2seg.translate.grammar import FILLER as _FILLER
 from nl2seg.translate.normalize import keys, surface
 
 Scalar = bool | int | float | str
@@ -93,8 +94,11 @@ def _value_senses(lex: Lexicon, values: list[Value], make: type[Sense] | None = 
                   **base: object) -> None:
     for v in values:
         names = _names(v.words, v.label)
-        if isinstance(v.value, str) and len(v.value) > 3 and not set(keys(v.value)) & _NEGATIONS:
-            names.append((v.value, 1))  # a raw value "none" would read "non VIP" as no card
+        if isinstance(v.value, str) and len(v.value) > 3 and not set(keys(v.value)) & _NEGATIONS \
+                and not set(keys(v.value)) <= _FILLER:
+            # a raw value "none" would read "non VIP" as no card; "product" (a ticket topic)
+            # would read "beauty products" as a support ticket
+            names.append((v.value, 1))
         for name, weight in names:
             lex.add(name, Sense(value=v.value, weight=weight, **base))  # type: ignore[arg-type]
             low = name.lower()
