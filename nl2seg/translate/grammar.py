@@ -66,7 +66,8 @@ UPWARD = seqs("et plus", "and above", "ou plus", "et au-dessus", "or above", "or
               "and-up", "or-above", "or-higher", "et-plus")
 
 TIMES = stems("fois", "times", "time")
-AGE_UNITS = seqs("ans", "an", "years old", "year old", "years", "yo")
+AGE_UNITS = seqs("ans", "an", "years old", "year old", "years", "yo", "piges", "balais",
+                 "y.o")
 
 ACTIVE = seqs("actif", "actifs", "active", "actives", "active customers")
 INACTIVE = seqs("inactif", "inactifs", "inactive", "inactives", "lapsed", "dormant",
@@ -114,7 +115,7 @@ FILLER = stems(
     "scores", "aged", "age", "ordered", "regarding", "concernant", "pour", "motif", "living",
     "lives", "live", "based", "resident", "residents", "residing", "both", "also",
     "inclusive", "included", "nombre", "number", "count", "quantité", "still", "encore",
-    "toujours", "yet", "déjà", "=", "lieu", "again", "ds",
+    "toujours", "yet", "déjà", "=", "lieu", "again", "ds", "quand",
 )
 """Words that carry no condition on their own."""
 

@@ -60,6 +60,8 @@ class Lexicon:
     "ouvert", "parisiens" → fr): evidence of the request's language."""
 
     def add(self, phrase: str, sense: Sense) -> None:
+        if "-" in phrase and " " not in phrase.strip():
+            self.add(phrase.replace("-", " "), sense)  # "Ile de France" for "Île-de-France"
         k = keys(phrase)
         if not k:
             return

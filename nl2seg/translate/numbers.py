@@ -26,7 +26,8 @@ WORDS: dict[str, float] = {
 """Number words (un/une/a/one are articles unless a unit follows: see :data:`ONE`)."""
 ONE = frozenset({"un", "une", "one", "a", "an"})
 TIMES_WORDS: dict[str, float] = {"once": 1, "twice": 2, "thrice": 3}
-MONEY = frozenset({"€", "eur", "euro", "euros", "$"})
+MONEY = frozenset({"€", "eur", "euro", "euros", "$", "balles", "boules"})
+"""Words that make a number an amount ("300 balles" is colloquial French for 300 €)."""
 SCALE = {"k": 1000.0, "m": 1_000_000.0}
 
 

@@ -63,6 +63,10 @@ def expand_terse(toks: list[Tok]) -> list[Tok]:
             out.append(replace(num, gap=""))
             out.append(replace(t, key=stem(unit), word=unit))
             continue
+        if t.word == ">" and t.gap.endswith("-") and not (
+                n + 1 < len(toks) and toks[n + 1].is_digit):
+            out.append(replace(t, key=",", word=","))  # "SMS blast -> Parisians": an arrow
+            continue
         full = ABBREVIATIONS.get(t.word)
         if full is not None:
             out.append(replace(t, key=stem(fold(full)), word=fold(full)))
@@ -169,7 +173,7 @@ VAGUE = frozenset(fold(w) for w in (
     "jamais", "sans", "without", "except", "sauf", "first",
     "last", "new", "old", "recent", "premier", "dernier", "nouveau", "ancien", "récent",
     "since", "until", "before", "after", "avant", "après", "depuis", "jusqu", "between",
-    "entre", "over", "under", "above", "below", "same", "même", "other", "autre", "autres", "else",
+    "entre", "over", "under", "above", "below", "other", "autre", "autres", "else",
 ))
 """Stop-list words that change an audience ("most", « beaucoup », "never", "still" …): never
 set aside silently. The grammar claims those it knows; the others stay unknown."""
@@ -198,7 +202,7 @@ FRAMING = frozenset(fold(w) for w in (
     "using", "use", "utiliser", "en", "avec", "very", "très", "vraiment", "really", "just",
     "juste", "actually", "basically", "tout", "only", "seulement", "uniquement", "salut",
     "coucou", "avance", "target", "cible", "brief", "thanks!", "shoppers", "shopper",
-    "clientèle", "base",
+    "clientèle", "base", "même", "meme", "claquer", "claqué", "boudent", "bouder",
 ))
 """Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
 
