@@ -679,7 +679,8 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
                              phrase=ctx.own([*said[(f, neg)], *named.pop(f, [])], seg)))
     if q is not None and id(q) not in used:
         birth = role_field(cat, "birth_date")
-        bare = q.unit is None and max(q.values or (q.value or 0,)) <= 120
+        nums = q.values or (q.value or 0,)
+        bare = q.unit is None and max(nums) <= 120 and all(float(v).is_integer() for v in nums)
         if birth is not None and (q.unit == "age" or bare):
             if q.unit is None:
                 ctx.notes.append(f"age:{q.text}")

@@ -14,6 +14,8 @@ import itertools
 import time
 from dataclasses import replace
 
+from pydantic import ValidationError
+
 from nl2seg.catalog.models import Catalog
 from nl2seg.concepts import concept_notes
 from nl2seg.errors import RuleValidationError
@@ -382,6 +384,8 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
     toks, set_aside = run.set_aside(toks)
     try:
         where, unmapped, channel, raw, ctx = run.build(toks)
+    except ValidationError as exc:  # a reading the rule model rejects: say so, never crash
+        return _refusal(lang, refuse.message("invalid", lang, x=_first_error(exc)))
     except Unusable as exc:
         return _refusal(lang, refuse.message("unknown", lang, words=f'"{exc}"'), [str(exc)],
                         suggestions=run.suggest([str(exc)]),
@@ -411,6 +415,11 @@ def _translate(request: str, catalog: Catalog, as_of: dt.date, lang: str) -> Tra
     return Translation(rule=rule, lang=lang, assumptions=assumptions, translator=NAME,
                        expected_size=size[0] if size else None,
                        alternatives=run.alternatives(toks, rule, ctx))
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    return f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
 
 
 def _grammar_seqs() -> list[tuple[str, ...]]:

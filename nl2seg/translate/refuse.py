@@ -20,6 +20,9 @@ MESSAGES = {
                        "devise : écrivez le montant en {unit}.",
                  "en": "the catalog's amounts are in {unit} and \"{x}\" is another "
                        "currency: write the amount in {unit}."},
+    "invalid": {"fr": "je n'ai pas pu construire une règle valide ({x}) : reformulez la "
+                      "condition en cause.",
+                "en": "I could not build a valid rule ({x}): rephrase the condition involved."},
     "unknown": {"fr": "je ne sais pas ce que signifie {words} : aucun champ du catalogue ne "
                       "correspond.",
                 "en": "I do not know what {words} means: no field of the catalog matches."},
