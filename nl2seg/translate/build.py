@@ -221,7 +221,10 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
     items = [i for i in seg.items if id(i) not in used]
     pure = [i for i in items if i.kind == "lex" and i.senses
             and all(s.kind == "event" for s in i.senses)]
-    for it in pure + [i for i in items if i not in pure]:  # "de l'email qui ont acheté"
+    # issue 12 §7 (linearity only): membership by identity, not by dataclass equality over a
+    # list (quadratic); equal items are equally pure, so the same items are kept
+    pure_ids = {id(i) for i in pure}
+    for it in pure + [i for i in items if id(i) not in pure_ids]:  # "de l'email qui ont acheté"
         if it.kind == "lex":
             ev = [s for s in it.senses if s.kind == "event"]
             if ev and not any(s.kind in {"field", "level", "attr_value"} and s.weight > ev[0]
@@ -856,7 +859,7 @@ def combine(segs: list[Segment], ctx: Context) -> tuple[Condition | None, list[I
         if node is None:
             continue
         win = _final_window(seg, node) if k == len(segs) - 1 else None
-        if seg.connector == "and" and terms and win is not None and ctx.choose(
+        if seg.connector == "and" and terms and win is not None and _elliptic(seg) and ctx.choose(
                 f"share_window:{seg.items[0].i}",
                 f"« {win.phrase or ''} » pour la dernière condition seulement",
                 f'"{win.phrase or ""}" for the last condition only'):
@@ -977,14 +980,20 @@ def _or(prev: Condition, node: Condition) -> Condition:
     gives none."""
     if isinstance(prev, AnyOf):
         return AnyOf(conditions=[*prev.conditions, node], phrase=prev.phrase)
-    if isinstance(prev, _PROFILE) and isinstance(node, All):
-        # "plus de 60 ans ou de moins de 25 ans ayant une forte appétence maison": the "or"
-        # joins two conditions on one field; what follows qualifies both
-        same = [c for c in node.conditions if isinstance(c, _PROFILE)
-                and getattr(c, "field", None) == getattr(prev, "field", None)]
-        if len(same) == 1:
-            rest = [c for c in node.conditions if c is not same[0]]
-            return All(conditions=[AnyOf(conditions=[prev, same[0]]), *rest])
+    if isinstance(prev, (*_PROFILE, All)):
+        # "plus de 60 ans ou de moins de 25 ans ayant une forte appétence maison",
+        # "clientes de 50 ans et plus ou de moins de 25 ans qui…": the "or" joins two
+        # conditions on one field; what precedes and what follows qualify both
+        before = prev.conditions if isinstance(prev, All) else [prev]
+        after = node.conditions if isinstance(node, All) else [node]
+        last = before[-1]
+        same = [c for c in after if isinstance(c, _PROFILE) and isinstance(last, _PROFILE)
+                and getattr(c, "field", None) == getattr(last, "field", None)]
+        if len(same) == 1 and (len(before) > 1 or len(after) > 1) and all(
+                isinstance(c, _PROFILE) for c in before):
+            # (not "Parisiens qui ont acheté en ligne ou Lyonnais qui…": whole alternatives)
+            rest = [c for c in after if c is not same[0]]
+            return All(conditions=[*before[:-1], AnyOf(conditions=[last, same[0]]), *rest])
     parts = prev.conditions if isinstance(prev, All) else [prev]
     head = [c for c in parts if isinstance(c, _PROFILE)]
     body = [c for c in parts if not isinstance(c, _PROFILE)]

@@ -207,7 +207,8 @@ def _non_prefix(c: _Claims, lex: Lexicon) -> None:
     acheté" still bought). Values written "non X" in the catalog are matched before this."""
     for it in c.items:
         i = it.i - 1
-        if it.kind != "lex" or i < 0 or c.toks[i].word != "non" or c.used[i]:
+        if it.kind != "lex" or i < 0 or c.toks[i].word not in {"non", "ni", "nor"} \
+                or c.used[i]:  # "ni gold ni VIP": each value negated
             continue
         own = [s for s in it.senses if s.kind == "attr_value" or (
             s.kind == "field" and s.field in lex.booleans)]

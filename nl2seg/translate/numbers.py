@@ -21,7 +21,10 @@ WORDS: dict[str, float] = {
     "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
     "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "thousand": 1000, "dozen": 12,
-    "douzaine": 12,
+    "douzaine": 12, "seize": 16, "treize": 13, "quatorze": 14,
+    "dix-sept": 17, "seventeen": 17, "sixteen": 16, "thirteen": 13, "fourteen": 14,
+    "eighteen": 18, "nineteen": 19, "seventy": 70, "eighty": 80, "ninety": 90,
+    "septante": 70, "huitante": 80, "nonante": 90,
 }
 """Number words (un/une/a/one are articles unless a unit follows: see :data:`ONE`)."""
 ONE = frozenset({"un", "une", "one", "a", "an"})
@@ -88,11 +91,14 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
                 value *= SCALE[toks[j].word]
                 j += 1
         elif t.word in WORDS:
-            value = WORDS[t.word]
+            value, j = _number_words(toks, i)
         elif t.word in TIMES_WORDS:
             value, times = TIMES_WORDS[t.word], True
         elif t.word in ONE and j < len(toks) and toks[j].word in SINGLE:
             value, j, single = 1, j + 1, True  # "a single purchase", "une seule fois"
+        elif t.word in ONE and j < len(toks) and toks[j].word in {"dozen", "douzaine"}:
+            i += 1  # "at least a dozen": the article of "dozen", not the number 1
+            continue
         elif t.word in ONE and ((j < len(toks) and toks[j].word == "fois") or _after_op(toks, i)):
             value = 1  # "une fois", "au moins un achat": a count; a bare "un" stays an article
         if value is None:
@@ -107,6 +113,31 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
         out.append(Num(value, start, j, money, times, single))
         i = j
     return out
+
+
+def _number_words(toks: list[Tok], i: int) -> tuple[float, int]:
+    """The value of the number words from ``i`` on, and where they end: "forty-five",
+    "vingt et un", "soixante-dix" (text2num, in the language that reads the longest run)."""
+    from text_to_num import text2num
+
+    run = i
+    while run < len(toks) and (toks[run].word in WORDS or toks[run].word in _NUM_GLUE or (
+            toks[run].word in ONE and toks[run - 1].word in _NUM_GLUE)) \
+            and (run == i or toks[run].gap.strip() in {"", "-"}):
+        run += 1
+    while run > i + 1 and toks[run - 1].word in _NUM_GLUE:
+        run -= 1
+    for end in range(run, i + 1, -1):
+        words = " ".join(t.word for t in toks[i:end])
+        for lang in ("en", "fr"):
+            try:
+                return float(text2num(words, lang)), end
+            except ValueError:
+                continue
+    return WORDS[toks[i].word], i + 1
+
+
+_NUM_GLUE = frozenset({"et", "and"})
 
 
 def as_int(value: float) -> int | float:

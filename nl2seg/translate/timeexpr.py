@@ -55,7 +55,8 @@ _PREV = stems("previous", "précédent", "précédente")
 _ECOULE = stems("écoulée", "écoulé", "écoulés", "écoulées")
 _ELAPSED = _ECOULE | stems("dernière", "dernier", "derniers")
 _MORE = (seq("plus de"), seq("more than"), seq("over"), seq("plus d'"))
-_LESS = (seq("moins de"), seq("less than"), seq("under"), seq("moins d'"), seq("within"))
+_LESS = (seq("moins de"), seq("less than"), seq("under"), seq("moins d'"), seq("within"),
+         ("<",), ("<", "="))
 _SINCE = stems("depuis", "since", "after", "après")
 _AFTER = stems("after", "après")
 """"after 1990" starts when 1990 ends; "since 1990" with it."""
@@ -165,6 +166,11 @@ class _Scanner:
         end = u + 1
         if k(u + 1) in {*_ELAPSED}:
             end = u + 2
+        if less is not None and more is None and k(less - 1) not in {"il", "ya"} \
+                and k(u + 1) != "ago" and (k(less) in {"<", "within"} or unit in {"day", "week"}):
+            # "achat web < 30j", "within 30 days"; "moins de 25 ans" stays an age
+            self.add(less, u + 1, LastWindow(n=n, unit=unit))
+            return
         if k(u + 1) in _WINDOW_WORDS:  # "a 24-month window", « une période de 6 mois »
             end = u + 2
         if between or k(ns - 1) in _LAST or k(u + 1) in {*_ELAPSED} or k(ns - 1) in _OVER \
@@ -199,6 +205,9 @@ class _Scanner:
         k = self.key
         if k(i) in {"today"} or (k(i) == "aujourd" and k(i + 1) == "hui"):
             self.add(i, i + (2 if k(i) == "aujourd" else 1), CalendarWindow(unit="day"))
+        elif k(i) in {"yesterday", "hier"} and k(i - 1) in _SINCE:
+            # "depuis hier", "since yesterday": yesterday and today
+            self.add(i - 1, i + 1, DatesWindow(since=self.as_of - dt.timedelta(days=1)))
         elif k(i) in {"yesterday", "hier"}:
             self.add(i, i + 1, CalendarWindow(unit="day", offset=-1))
 

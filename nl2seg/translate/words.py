@@ -31,7 +31,10 @@ ABBREVIATIONS = {"clt": "clients", "clts": "clients", "cust": "customers", "cust
                  "nb": "nombre", "nbre": "nombre", "qty": "number", "ppl": "people",
                  "achts": "achats", "cmd": "commandes", "cmds": "commandes", "mag": "magasin",
                  "mags": "magasins", "purch": "purchases", "ecom": "online", "eshop": "online",
-                 "sup": "supérieur", "inf": "inférieur", "cliens": "clients", "clts.": "clients"}
+                 "sup": "supérieur", "inf": "inférieur", "cliens": "clients", "clts.": "clients",
+                 "yr": "year", "yrs": "years", "mths": "months", "wk": "week", "wks": "weeks",
+                 "smth": "something", "sth": "something", "zilch": "nothing", "nada": "nothing",
+                 "idf": "île-de-france"}
 """Abbreviations marketers write in notes."""
 
 TERSE_ROLLING = "derniers"
@@ -75,7 +78,7 @@ def expand_terse(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-_COMPARED = frozenset({"de", "than", "moins", "plus", "less", "more", "over", "under",
+_COMPARED = frozenset({"de", "than", "<", "<=", "moins", "plus", "less", "more", "over", "under",
                        "last", "past", "derniers", "dernieres", "sur", "within", "in"})
 
 
@@ -125,14 +128,22 @@ def lemma(word: str, lang: str) -> str:
 
 def lemma_index(words: Iterable[tuple[str, str]]) -> dict[str, str]:
     """``lemma → key`` for known (surface word, key) pairs, in both languages. A lemma two
-    different keys share is left out (it would pick one of them at random)."""
+    different keys share is left out (it would pick one of them at random), unless one of
+    them is the lemma itself ("click" among "clicked", "click")."""
     seen: dict[str, set[str]] = {}
     for surface_word, key in words:
         if len(surface_word) < 3 or surface_word.isdigit():
             continue
         for lang in ("fr", "en"):
             seen.setdefault(lemma(surface_word, lang), set()).add(key)
-    return {lem: next(iter(keys)) for lem, keys in seen.items() if len(keys) == 1}
+    out: dict[str, str] = {}
+    for lem, keys in seen.items():
+        own = stem(fold(lem))
+        if len(keys) == 1:
+            out[lem] = next(iter(keys))
+        elif own in keys:
+            out[lem] = own
+    return out
 
 
 def fix_lemmas(toks: list[Tok], unknown: set[str], index: dict[str, str], lang: str
