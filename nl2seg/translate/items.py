@@ -174,6 +174,9 @@ def _lexicon(c: _Claims, lex: Lexicon, lang: str = "fr") -> None:
                 senses = None  # « à risque modéré d'attrition »: the longer phrase wins
             if senses is None and key in lex.entity_words:
                 senses = lex.exact.get(tuple(t.word for t in c.toks[i:i + n]))
+            if senses and n == 1 and c.keys[i] in lex.acronyms and not c.toks[i].surface.isupper() \
+                    and c.toks[i].surface.lower() != c.toks[i].word:
+                senses = None  # « ça » is not "CA"; "ca" or "Ca" typed without accent still is
             if senses and n == 1 and c.keys[i] in foreign and c.toks[i].word not in written:
                 senses = None  # « revenu » (income) only stems like the English "revenue"
             if senses and c.free(i, i + n) and not (n == 1 and c.keys[i] in _WEAK):

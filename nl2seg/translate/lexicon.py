@@ -48,6 +48,9 @@ class Lexicon:
     ("clientes" = women, while "clients" is the audience itself)."""
     booleans: set[str] = field(default_factory=set)
     """Yes/no profile fields ("opted in to email")."""
+    acronyms: set[str] = field(default_factory=set)
+    """Keys of catalog words written as short capitals ("CA", "FR", "VIP"): a request must
+    write them in capitals too, so « ça va » is not "CA" (revenue)."""
     measures: dict[tuple[str, ...], str] = field(default_factory=dict)
     """Phrases of a property's measure ("AOV", « ticket moyen ») → its aggregate ("avg")."""
     surfaces: dict[str, str] = field(default_factory=dict)
@@ -65,6 +68,8 @@ class Lexicon:
         k = keys(phrase)
         if not k:
             return
+        if len(k) == 1 and phrase.isupper() and len(phrase) <= 3:
+            self.acronyms.add(k[0])
         self.exact.setdefault(surface(phrase), []).append(sense)
         words = phrase.lower().replace("'", " ").replace("’", " ").split()
         if len(words) == len(k):
