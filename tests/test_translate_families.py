@@ -230,3 +230,89 @@ def test_suggestions_are_near_words_not_noise() -> None:
 def test_unknown_fields_vague_words_chitchat_and_hostile_input_are_still_refused(
         request_text: str) -> None:
     assert translate_local(request_text, CAT, AS_OF).refused
+
+
+# -- families found on later blind splits (after their first runs) ----------------------------
+def test_a_negation_keeps_to_its_side_of_a_comma() -> None:
+    rule = rule_of("clients résidant hors de France, inscrits aux SMS")
+    assert isinstance(rule.where, All)
+    kinds = sorted(type(c).__name__ for c in rule.where.conditions)
+    assert kinds == ["Attribute", "Not"]
+    plain = [c for c in rule.where.conditions if isinstance(c, Attribute)]
+    assert [(c.field, c.value) for c in plain] == [(C + "sms_opt_in", True)]
+
+
+def test_a_negation_after_a_list_of_places_keeps_to_the_next_words() -> None:
+    rule = rule_of("clients en Bretagne ou en Normandie pas encartés")
+    assert isinstance(rule.where, All)
+    regions = [c for c in rule.where.conditions if isinstance(c, Attribute)]
+    assert [(c.field, c.values) for c in regions] == [(C + "region", ["Bretagne", "Normandie"])]
+
+
+def test_ni_negates_each_value() -> None:
+    rule = rule_of("Hommes ni gold ni VIP, habitant Bordeaux")
+    assert isinstance(rule.where, All)
+    tiers = [c for c in rule.where.conditions
+             if isinstance(c, Attribute) and c.field == C + "loyalty_tier"]
+    assert [(c.op, c.values) for c in tiers] == [("not_in", ["gold", "vip"])]
+
+
+def test_a_value_list_with_the_fields_name_between_and_a_shared_window() -> None:
+    rule = rule_of("clients ayant acheté du Dermalys ou de la marque Éclat Pur au cours des 12 "
+                   "derniers mois")
+    assert isinstance(rule.where, EventCondition)
+    assert rule.where.filters == [PropertyFilter(property="brand", op="in",
+                                                 values=["Dermalys", "Éclat Pur"])]
+    assert rule.where.window == LastWindow(n=12, unit="month", phrase=rule.where.window.phrase)
+
+
+def test_a_concept_is_narrowed_by_the_clauses_category_but_not_by_a_place() -> None:
+    rule = rule_of("repeat buyers of beauty products over the last year")
+    assert isinstance(rule.where, EventCondition) and rule.where.aggregate == "count"
+    assert f("category", "beauty") in rule.where.filters
+    rule = rule_of("omnichannel shoppers in Lyon")
+    assert isinstance(rule.where, All)
+    assert Attribute(field=C + "city", op="eq", value="Lyon",
+                     phrase="Lyon") in [c.model_copy(update={"phrase": "Lyon"})
+                                        for c in rule.where.conditions]
+
+
+def test_a_capital_catalog_word_does_not_match_its_accented_homonym() -> None:
+    assert translate_local("Bonjour, comment ça va aujourd'hui ?", CAT, AS_OF).refused
+    assert not translate_local("clients dont le CA dépasse 500 €", CAT, AS_OF).refused
+
+
+def test_a_word_of_one_language_never_matches_the_others_by_stem() -> None:
+    t = translate_local("clients dont le revenu dépasse 50 000 €", CAT, AS_OF)
+    assert t.refused and "revenu" in (t.refusal_reason or "")
+
+
+def test_number_words_and_day_ranges() -> None:
+    same("women aged between thirty and forty-five",
+         All(conditions=[Attribute(field=C + "gender", op="eq", value="F"),
+                         Age(field=C + "birth_date", op="between", values=[30, 45])]))
+    same("clients ayant acheté en magasin entre le 1er et le 31 mai 2026",
+         buy(f("channel", "store"), window=DatesWindow(since=dt.date(2026, 5, 1),
+                                                       before=dt.date(2026, 6, 1))))
+    same("clients qui ont fait une recherche sur le site depuis hier",
+         EventCondition(event="web_visit", filters=[f("event_type", "search")],
+                        window=DatesWindow(since=dt.date(2026, 6, 29))))
+
+
+def test_a_second_verb_after_a_counted_clause_starts_its_own_clause() -> None:
+    same("clients au panier moyen inférieur à 60 € qui ont acheté au moins 5 fois",
+         All(conditions=[buy(aggregate="avg", property="amount", op="lt", value=60),
+                         buy(aggregate="count", op="gte", value=5)]))
+    same("clients qui ont acheté au moins trois fois sur les deux dernières années, dont au "
+         "moins une fois en ligne",
+         All(conditions=[buy(aggregate="count", op="gte", value=3,
+                             window=LastWindow(n=2, unit="year")),
+                         buy(f("channel", "online"), window=LastWindow(n=2, unit="year"))]))
+
+
+def test_an_or_between_ages_inside_a_profile() -> None:
+    rule = rule_of("clientes de 50 ans et plus ou de moins de 25 ans qui ont ouvert un email "
+                   "ce mois-ci")
+    assert isinstance(rule.where, All)
+    either = [c for c in rule.where.conditions if isinstance(c, AnyOf)]
+    assert len(either) == 1 and all(isinstance(c, Age) for c in either[0].conditions)

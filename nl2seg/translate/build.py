@@ -179,7 +179,8 @@ def split(items: list[Item]) -> list[Segment]:
                 segs[-1].connector = "excl"
         elif segs[-1].items and it.kind == "not" and not segs[-1].negated and all(
                 x.kind == "lex" and any(s.kind == "attr_value" for s in x.senses)
-                and not _is_event(x) for x in segs[-1].items) and not any(_is_event(x) for x in items[n + 1:n + 3]):
+                and not _is_event(x) for x in segs[-1].items) \
+                and not any(_is_event(x) for x in items[n + 1:n + 3]):
             # "en Bretagne ou en Normandie pas encartés": the negation is the next word's
             segs.append(Segment([it], "and"))
         elif segs[-1].items and it.comma and (

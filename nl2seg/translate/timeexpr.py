@@ -337,6 +337,40 @@ class _Scanner:
                     self.add(i, i + len(one), CalendarWindow(unit=unit))
                     return
 
+    def day_range(self) -> None:
+        """"entre le 1er et le 31 mai 2026", "between 1 and 15 April 2026": a first day
+        that borrows its month and year from the second date."""
+        for b in list(self.hits):
+            wb = b.window
+            if not isinstance(wb, DatesWindow) or wb.since is None or wb.before is None \
+                    or (wb.before - wb.since).days != 1:
+                continue
+            k = b.i - 1
+            if self.key(k) not in _RANGE_MID:
+                continue
+            k -= 1
+            if self.key(k) in _ORDINALS:
+                k -= 1
+            first = self.num_end.get(k + 1)
+            if first is None or not 1 <= first.value <= 31 or not float(first.value).is_integer():
+                continue
+            lead = first.i - 1
+            if self.key(lead) == "le":
+                lead -= 1
+            if self.key(lead) not in _RANGE_OPEN or any(x in self.used for x in range(lead, b.i)):
+                continue
+            try:
+                since = wb.since.replace(day=int(first.value))
+            except ValueError:
+                continue
+            if since >= wb.before:
+                continue
+            self.hits.remove(b)
+            phrase = " ".join(t.surface for t in self.toks[lead:b.j])
+            self.hits.append(TimeHit(lead, b.j, DatesWindow(since=since, before=wb.before,
+                                                            phrase=phrase)))
+            self.used.update(range(lead, b.j))
+
     def date_range(self) -> None:
         """"entre le 1er janvier 2026 et le 31 mars 2026", "from March 1 to May 31, 2026":
         two dates joined into one window, both days included."""
@@ -423,4 +457,5 @@ def find_times(toks: list[Tok], nums: list[Num], as_of: dt.date) -> list[TimeHit
         sc.days(i)
         sc.date(i)
     sc.date_range()
+    sc.day_range()
     return sorted(sc.hits, key=lambda h: h.i)
