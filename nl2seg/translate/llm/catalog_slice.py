@@ -23,7 +23,7 @@ from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
 from nl2seg.translate.grammar import FILLER
 from nl2seg.translate.normalize import keys
 
-DEFAULT_BUDGET = 24_000
+DEFAULT_BUDGET = 32_000
 """Characters of catalog text in a prompt (about 6,000 tokens)."""
 
 
