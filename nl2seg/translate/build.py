@@ -968,10 +968,14 @@ def _share_window(prev: Condition, window: Window) -> Condition:
         inner = _share_window(prev.condition, window)
         return prev if inner is prev.condition else prev.model_copy(update={"condition": inner})
     if isinstance(prev, All):
-        last = prev.conditions[-1]
-        shared = _share_window(last, window)
-        if shared is not last:
-            return prev.model_copy(update={"conditions": [*prev.conditions[:-1], shared]})
+        # "gold members who bought sport in store and online in the last 6 months": the
+        # clause's event, wherever its profile words stand
+        for n in range(len(prev.conditions) - 1, -1, -1):
+            part = prev.conditions[n]
+            shared = _share_window(part, window)
+            if shared is not part:
+                return prev.model_copy(update={"conditions": [
+                    *prev.conditions[:n], shared, *prev.conditions[n + 1:]]})
     return prev
 
 

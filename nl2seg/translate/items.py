@@ -360,6 +360,8 @@ _BEFORE_THAT = g.seqs("avant cela", "avant ça", "avant ca", "auparavant", "befo
                       "before then", "prior to that", "earlier than that", "avant cette période",
                       "before that period")
 _PRONOUNS_EN = frozenset({"it", "them"})
+_SINCE_THEN = frozenset({"depuis", "since"})
+_BEFORE_THEN = frozenset({"avant", "before", "previously", "earlier"})
 _PRONOUNS_ANY = frozenset({"dessus", "celle-ci", "celui-ci", "ceux-ci", "celles-ci"})
 _OF_ANY = frozenset({"of", "for", "to", "with", "at", "in", "from", "a", "the"})
 _AFTER_ANY = frozenset({"this", "in", "since", "over", "during", "last", "the", "for", "ever",
@@ -380,6 +382,14 @@ def _back_references(c: _Claims) -> None:
         else:
             w = c.toks[i].word
             prev = c.toks[i - 1].word if i else ""
+            last = i == len(c.toks) - 1 or "," in c.toks[i + 1].gap or c.toks[i + 1].word in {
+                "et", "and", "mais", "but"}
+            if last and i and w in _SINCE_THEN:  # "… mais rien commandé depuis"
+                c.claim(Item("same_period", i, i + 1, c.text(i, i + 1)))
+                continue
+            if last and i and w in _BEFORE_THEN:  # "… qui avaient déjà acheté avant"
+                c.claim(Item("before_that", i, i + 1, c.text(i, i + 1)))
+                continue
             nxt = c.toks[i + 1].word if i + 1 < len(c.toks) else ""
             if (w in _PRONOUNS_ANY and prev not in {"au", "en", "par", "ci", "la", "l"}
                     and nxt not in {"de", "d", "du", "des"}) or (

@@ -39,6 +39,7 @@ class Tok:
 def fold(text: str) -> str:
     """Lower case without accents; typographic apostrophes made plain."""
     text = text.replace("’", "'").replace("`", "'").replace("œ", "oe").replace("Œ", "oe")
+    text = text.replace("≥", ">=").replace("≤", "<=")
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

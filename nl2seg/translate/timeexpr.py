@@ -349,6 +349,9 @@ class _Scanner:
             if self.key(k) not in _RANGE_MID:
                 continue
             k -= 1
+            month = MONTHS.get(self.key(k))
+            if month is not None:
+                k -= 1
             if self.key(k) in _ORDINALS:
                 k -= 1
             first = self.num_end.get(k + 1)
@@ -360,7 +363,7 @@ class _Scanner:
             if self.key(lead) not in _RANGE_OPEN or any(x in self.used for x in range(lead, b.i)):
                 continue
             try:
-                since = wb.since.replace(day=int(first.value))
+                since = wb.since.replace(month=month or wb.since.month, day=int(first.value))
             except ValueError:
                 continue
             if since >= wb.before:

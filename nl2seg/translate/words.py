@@ -34,7 +34,8 @@ ABBREVIATIONS = {"clt": "clients", "clts": "clients", "cust": "customers", "cust
                  "sup": "supérieur", "inf": "inférieur", "cliens": "clients", "clts.": "clients",
                  "yr": "year", "yrs": "years", "mths": "months", "wk": "week", "wks": "weeks",
                  "smth": "something", "sth": "something", "zilch": "nothing", "nada": "nothing",
-                 "idf": "île-de-france"}
+                 "idf": "île-de-france", "notifs": "notifications", "notif": "notification",
+                 "cdes": "commandes", "cde": "commande"}
 """Abbreviations marketers write in notes."""
 
 TERSE_ROLLING = "derniers"
@@ -135,7 +136,10 @@ def lemma_index(words: Iterable[tuple[str, str]]) -> dict[str, str]:
         if len(surface_word) < 3 or surface_word.isdigit():
             continue
         for lang in ("fr", "en"):
-            seen.setdefault(lemma(surface_word, lang), set()).add(key)
+            lem = lemma(surface_word, lang)
+            if lem != surface_word and fold(lem)[:3] != fold(surface_word)[:3]:
+                continue  # "aura" (a region) is also a form of "avoir": not its lemma's word
+            seen.setdefault(lem, set()).add(key)
     out: dict[str, str] = {}
     for lem, keys in seen.items():
         own = stem(fold(lem))
@@ -213,7 +217,8 @@ FRAMING = frozenset(fold(w) for w in (
     "using", "use", "utiliser", "en", "avec", "very", "très", "vraiment", "really", "just",
     "juste", "actually", "basically", "tout", "only", "seulement", "uniquement", "salut",
     "coucou", "avance", "target", "cible", "brief", "thanks!", "shoppers", "shopper",
-    "clientèle", "base", "même", "meme", "claquer", "claqué", "boudent", "bouder",
+    "clientèle", "base", "même", "meme", "claquer", "claqué", "boudent", "bouder", "love",
+    "équipe", "falloir", "faudrait", "faut", "yo", "hey", "cheers", "merci",
 ))
 """Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
 
