@@ -183,6 +183,9 @@ def split(items: list[Item]) -> list[Segment]:
                 and not any(_is_event(x) for x in items[n + 1:n + 3]):
             # "en Bretagne ou en Normandie pas encartés": the negation is the next word's
             segs.append(Segment([it], "and"))
+        elif segs[-1].items and segs[-1].negated and it.after_rel and it.kind == "lex":
+            # "living outside France who have an SMS opt-in": the relative clause is its own
+            segs.append(Segment([it], "and"))
         elif segs[-1].items and it.comma and (
                 segs[-1].negated or it.kind in {"not", "never"}) and not _is_event(it):
             # "résidant hors de France, inscrits aux SMS", "clientes de 50 ans et plus, pas
@@ -257,6 +260,11 @@ def _event_of(seg: Segment, ctx: Context, used: set[int]) -> tuple[str | None, I
                 and keys(it.text) in ctx.measures]  # "AOV > 80 €": the measure's event
             if pv:
                 return max(pv, key=lambda s: s.weight).event, None
+    if any(i.kind == "qty" and i.unit == "money" for i in items) and not any(
+            i.kind == "lex" for i in items):  # « claqué plus de 2000 balles en tout »
+        bought = purchase_event(ctx.catalog)
+        if bought is not None:
+            return bought, None
     counted = any(i.kind == "qty" and (i.unit in {"count", "money"} or (
         i.unit is None and _small(i))) for i in items) or (
         any(i.kind == "time" for i in items) and not _date_words(seg, ctx.catalog))
@@ -716,6 +724,9 @@ def _lifecycle(seg: Segment, ctx: Context, used: set[int]) -> list[Condition]:
         it = seg.first(kind)
         if it is None:
             continue
+        verb = next((x for x in seg.items if _is_action(x) and x.i > it.j), None)
+        if time is not None and verb is not None and time.i > verb.i:
+            time = None  # "dormant customers who still opened an email in the last 3 months"
         used.add(id(it))
         win = time.window if time is not None else None
         if time is not None:

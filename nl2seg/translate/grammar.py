@@ -75,7 +75,8 @@ INACTIVE = seqs("inactif", "inactifs", "inactive", "inactives", "lapsed", "dorma
 NEW = seqs("nouveau", "nouveaux", "nouvelle", "nouvelles", "new", "newly")
 
 AVG = seqs("moyen", "moyenne", "average", "avg", "mean")
-SUM = seqs("total", "totale", "au total", "in total", "cumulé", "cumulés")
+SUM = seqs("total", "totale", "au total", "in total", "cumulé", "cumulés", "en tout",
+           "altogether", "all channels combined", "tous canaux confondus")
 FIRST = seqs("premier", "première", "first", "1er", "earliest")
 LAST = seqs("dernier", "dernière", "last", "latest", "most recent", "plus récent")
 

@@ -35,6 +35,8 @@ class Item:
     senses: list[Sense] = field(default_factory=list)
     joined: Item | None = None
     """The first value of a list this one was said with ("Paris or Lyon"): read alike."""
+    after_rel: bool = False
+    """A relative pronoun ("who", « qui ») stands in the three words before it."""
     opens: bool = False
     """Words before it open a clause of its own: « …, dont au moins une fois en ligne »,
     "…, VIPs excluded" (set on the item that starts the new clause)."""
@@ -334,6 +336,7 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
         between = toks[prev_j:it.i + 1]
         it.comma = "," in toks[it.i].gap or ";" in toks[it.i].gap
         it.opens = any(t.word in _SUBSET for t in toks[prev_j:it.i]) and it.kind == "qty"
+        it.after_rel = any(t.word in _REL for t in toks[max(prev_j, it.i - 3):it.i])
         prev_j = max(prev_j, it.j)
         del between
         nxt = toks[it.j].word if it.j < len(toks) else ""
@@ -342,8 +345,11 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
             c.used[it.j] = True
         if it.kind in {"not", "never"}:
             before = [t.word for t in toks[max(0, it.i - 2):it.i]]
+            near = [t.word for t in toks[max(0, it.i - 3):it.i]]
             it.relative = bool(before) and (before[-1] in _REL or (
-                len(before) == 2 and before[-1] in {"ne", "n"} and before[0] in _REL))
+                len(before) == 2 and before[-1] in {"ne", "n"} and before[0] in _REL) or (
+                bool(near) and near[0] in _REL and all(
+                    w in _COPULA for w in near[1:])))  # « qui ne sont pas VIP »
     return Parsed(c.items, unmapped)
 
 
@@ -404,6 +410,7 @@ def _back_references(c: _Claims) -> None:
 _QUE = frozenset({"qu", "que"})
 _REL = frozenset({"who", "that", "which", "qui", "whose"})
 _SUBSET = frozenset({"dont", "including", "incl"})
+_COPULA = frozenset({"ne", "n", "sont", "est", "are", "is", "aren", "isn", "t"})
 _POST_EXCLUDED = frozenset({"excluded", "exclus", "exclues", "excepted", "exceptes",
                             "omitted", "removed", "retires"})
 

@@ -77,11 +77,12 @@ def _activation(items: list[Item], toks: list[Tok] | None = None) -> tuple[str |
     if toks is not None:
         for it in items:  # "à reconquérir par SMS", "for a push notification:", "via email"
             ch = [s for s in it.senses if s.kind == "channel"] if it.kind == "lex" else []
-            if not ch or len(it.senses) != len(ch):
-                continue
             k = it.i - 1
             while k >= 0 and toks[k].word in _DET:
                 k -= 1
+            framed = k < it.i - 1 and k >= 0 and toks[k].word in {"for", "pour"}
+            if not ch or (len(it.senses) != len(ch) and not framed):
+                continue  # "for an email:" names the channel even though "email" is more
             if k >= 0 and toks[k].word in _BY and not any(
                     x.kind == "lex" and x.i > it.j for x in items if x.i - it.j <= 1
                     and x.i >= it.j and any(s.kind == "event" for s in x.senses)):

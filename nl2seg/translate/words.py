@@ -67,6 +67,17 @@ def expand_terse(toks: list[Tok]) -> list[Tok]:
             out.append(replace(num, gap=""))
             out.append(replace(t, key=stem(unit), word=unit))
             continue
+        nxt_word = toks[n + 1].word if n + 1 < len(toks) else ""
+        if t.is_digit and t.gap.endswith("-") and t.gap.strip() == "-" and nxt_word in _AGES \
+                and not (n and toks[n - 1].is_digit):  # "-30 ans", not the range "25-34 ans"
+            out.append(replace(t, key="<", word="<", surface="", end=t.start))  # "-30 ans"
+            out.append(t)
+            continue
+        if t.word == "+" and n + 1 < len(toks) and toks[n + 1].is_digit \
+                and toks[n + 1].gap == "" and (n == 0 or t.gap.strip() in {"", ","}) \
+                and n + 2 < len(toks) and toks[n + 2].word in _AGES:
+            out.append(replace(t, key=">=", word=">="))  # "+50 ans": 50 and over
+            continue
         if t.word == ">" and t.gap.endswith("-") and not (
                 n + 1 < len(toks) and toks[n + 1].is_digit):
             out.append(replace(t, key=",", word=","))  # "SMS blast -> Parisians": an arrow
@@ -105,6 +116,9 @@ def split_hyphens(toks: list[Tok], unknown: set[str]) -> list[Tok]:
                 continue
         out.append(t)
     return out
+
+
+_AGES = frozenset({"ans", "an", "years", "yrs", "yo", "year"})
 
 
 def _money_near(toks: list[Tok], n: int) -> bool:
@@ -187,7 +201,7 @@ VAGUE = frozenset(fold(w) for w in (
     "moins", "all", "tous", "toutes", "every", "each", "none", "nothing", "no", "not", "never",
     "jamais", "sans", "without", "except", "sauf", "first",
     "last", "new", "old", "recent", "premier", "dernier", "nouveau", "ancien", "récent",
-    "since", "until", "before", "after", "avant", "après", "depuis", "jusqu", "between",
+    "since", "until", "before", "avant", "depuis", "jusqu", "between",
     "entre", "over", "under", "above", "below", "other", "autre", "autres", "else",
 ))
 """Stop-list words that change an audience ("most", « beaucoup », "never", "still" …): never
@@ -218,7 +232,8 @@ FRAMING = frozenset(fold(w) for w in (
     "juste", "actually", "basically", "tout", "only", "seulement", "uniquement", "salut",
     "coucou", "avance", "target", "cible", "brief", "thanks!", "shoppers", "shopper",
     "clientèle", "base", "même", "meme", "claquer", "claqué", "boudent", "bouder", "love",
-    "équipe", "falloir", "faudrait", "faut", "yo", "hey", "cheers", "merci",
+    "équipe", "falloir", "faudrait", "faut", "yo", "hey", "cheers", "merci", "every",
+    "share", "hit", "combined", "cad", "après", "after", "craquer",
 ))
 """Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
 
