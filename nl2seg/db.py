@@ -15,6 +15,10 @@ from nl2seg.errors import DatabaseError
 
 MEMORY = ":memory:"
 _SYSTEM_SCHEMAS = ("information_schema", "pg_catalog")
+# A user's file never makes DuckDB fetch or load an extension (a SQLite file given as --db
+# tried to download the sqlite extension): no network, and a clear error instead.
+_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_extensions": False}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def open_db(path: str | Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -24,17 +28,39 @@ def open_db(path: str | Path, *, read_only: bool = True) -> duckdb.DuckDBPyConne
     file. ``":memory:"`` opens an empty in-memory database (for tests and drafts).
     """
     if str(path) == MEMORY:
-        return duckdb.connect(MEMORY)
+        return _no_autoload(duckdb.connect(MEMORY))
     p = Path(path)
     if read_only and not p.exists():
         raise _missing(p)
     if p.is_dir():
         raise DatabaseError(f"{p} is a directory, not a DuckDB database file. Pass the path of "
                             "the .duckdb file itself.", code="db_corrupt", value=str(p))
+    if _is_sqlite(p):
+        raise DatabaseError(f"{p} is a SQLite database, not a DuckDB one: convert it first (in "
+                            "the duckdb shell: ATTACH it with the sqlite extension and COPY "
+                            "FROM DATABASE into a new .duckdb file), then pass that file as --db",
+                            code="db_not_duckdb", value=str(p))
     try:
-        return duckdb.connect(str(p), read_only=read_only)
+        con = duckdb.connect(str(p), read_only=read_only)
     except duckdb.Error as exc:
         raise _classify(p, exc) from None
+    return _no_autoload(con)
+
+
+def _no_autoload(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # set after connecting, not as connect(config=…): another connection of this process to
+    # the same file (a notebook's, a test's) would otherwise be "a different configuration"
+    for name, value in _CONFIG.items():
+        con.execute(f"SET {name} = {str(value).lower()}")  # our constants, not user text
+    return con
+
+
+def _is_sqlite(p: Path) -> bool:
+    try:
+        with p.open("rb") as f:
+            return f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 def _missing(p: Path) -> DatabaseError:

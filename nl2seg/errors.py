@@ -8,6 +8,7 @@ message that says what to do next, and optional context: where it happened (``pa
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from typing import Any
 
@@ -112,6 +113,36 @@ class TranslatorError(Nl2SegError):
     """A translator could not answer: its endpoint failed, or it gave no valid rule."""
 
     code = "translator_error"
+
+
+class OutputError(Nl2SegError):
+    """A file could not be written: a full disk, a read-only or missing folder."""
+
+    code = "output_error"
+
+
+class RequestTooLong(Nl2SegError):
+    """A request longer than :data:`nl2seg.limits.MAX_REQUEST_CHARS`."""
+
+    code = "request_too_long"
+
+
+def output_error(path: object, exc: BaseException) -> OutputError:
+    """The operating system's (or DuckDB's) write failure as an error that says what to do."""
+    detail = " ".join(str(exc).split())
+    low, no = detail.lower(), getattr(exc, "errno", None)
+    if no == errno.ENOSPC or "no space left" in low:
+        what, code = "the disk is full", "output_disk_full"
+    elif no == errno.EROFS or "read-only file system" in low:
+        what, code = "the folder is on a read-only file system", "output_read_only"
+    elif no in (errno.EACCES, errno.EPERM) or "permission denied" in low:
+        what, code = "permission denied", "output_permission"
+    elif no in (errno.ENOTDIR, errno.ENOENT) or "not a directory" in low:
+        what, code = "the folder cannot be created there", "output_no_folder"
+    else:
+        what, code = detail, "output_error"
+    return OutputError(f"cannot write to {path}: {what} ({detail[:200]}); free some space or "
+                       "pick another folder you can write to", code=code)
 
 
 def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:

@@ -50,6 +50,10 @@ class Preview(BaseModel):
     catalog_version: str
     sql: str
     timings_ms: dict[str, float]
+    database: str = ""
+    """The database's path and content fingerprint, when the guard asked for them
+    (:func:`nl2seg.guard.prepare`): what an approval of this preview binds."""
+    database_fingerprint: str = ""
 
 
 def preview(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, *, sample_size: int = 10,

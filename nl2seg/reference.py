@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 from sqlglot import exp
@@ -10,6 +11,7 @@ from sqlglot import exp
 from nl2seg.catalog.models import Catalog, split_column
 from nl2seg.compile.literals import col, table
 from nl2seg.errors import DatabaseError
+from nl2seg.inert import one_line
 
 
 def resolve_as_of(catalog: Catalog, con: duckdb.DuckDBPyConnection | None = None,
@@ -31,9 +33,23 @@ def resolve_as_of(catalog: Catalog, con: duckdb.DuckDBPyConnection | None = None
     return dt.date.today()
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def parse_date(text: str) -> dt.date:
-    """``YYYY-MM-DD`` or raise ``ValueError`` with the expected format."""
+    """``YYYY-MM-DD`` or raise ``ValueError`` with the expected format.
+
+    Only that form: ``date.fromisoformat`` also reads ISO week dates (``2026-W26-1``) and
+    ``20260622``, which a reader of the command line would not recognise as the day used.
+
+    >>> parse_date("2026-W26-1")
+    Traceback (most recent call last):
+    ValueError: '2026-W26-1' is not a date: write it as YYYY-MM-DD (e.g. 2026-06-30)
+    """
     try:
+        if not _DAY.fullmatch(text):
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
+        raise ValueError(f"'{one_line(text)[:40]}' is not a date: write it as YYYY-MM-DD "
+                         "(e.g. 2026-06-30)") from None

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from nl2seg.catalog.models import Catalog, Value, type_family
 from nl2seg.errors import RuleError, RuleValidationError, did_you_mean, suggestion_text
+from nl2seg.limits import MAX_LIST_VALUES
 from nl2seg.rule.nodes import (
     NO_VALUE_OPS,
     ORDER_OPS,
@@ -57,15 +58,15 @@ class ValidatedRule:
 
 def parse_rule(data: Any) -> Rule:
     """A :class:`Rule` from JSON-like data, with pydantic's errors made readable."""
-    if isinstance(data, (str, bytes)):
-        try:
-            return Rule.model_validate_json(data)
-        except ValidationError as exc:
-            raise _from_pydantic(exc) from None
     try:
+        if isinstance(data, (str, bytes)):
+            return Rule.model_validate_json(data)
         return Rule.model_validate(data)
     except ValidationError as exc:
         raise _from_pydantic(exc) from None
+    except RecursionError:  # thousands of nested conditions: no rule is written that way
+        raise RuleError("the rule is nested too deeply: write it with fewer levels of "
+                        "all / any / not", code="rule_too_deep") from None
 
 
 _UNION_FIELDS = frozenset({"where", "condition", "window"})
@@ -196,6 +197,11 @@ class _Checker:
             return
         if op in NO_VALUE_OPS:
             return
+        if values is not None and len(values) > MAX_LIST_VALUES:  # issue 12 §7
+            self.err(f"{path}.values", f"{len(values):,} values in one list, more than "
+                     f"{MAX_LIST_VALUES:,}: use a condition on another field, or a saved "
+                     "segment, instead of listing customers one by one", code="list_too_long")
+            return
         items = values if values is not None else [value]
         for i, v in enumerate(items):
             vpath = f"{path}.values[{i}]" if values is not None else f"{path}.value"
@@ -226,7 +232,8 @@ class _Checker:
         if not ok:
             expected = {"number": "a number", "boolean": "true or false", "text": "text",
                         "date": "a date 'YYYY-MM-DD'", "timestamp": "a date 'YYYY-MM-DD'"}
-            self.err(path, f"{what} expects {expected.get(family, family)}, got {v!r}",
+            shown = repr(v) if len(repr(v)) <= 40 else repr(v)[:40] + "…"  # 10**400
+            self.err(path, f"{what} expects {expected.get(family, family)}, got {shown}",
                      code="type_mismatch")
         return ok
 
@@ -343,8 +350,9 @@ class _Checker:
 
 def _plausible_number(v: Any) -> bool:
     """A real, finite number of sane size (no NaN, no infinity, no 10**40)."""
+    # the magnitude first: math.isfinite(10**400) raises OverflowError
     return (isinstance(v, (int, float)) and not isinstance(v, bool)
-            and math.isfinite(v) and abs(v) < MAX_MAGNITUDE)
+            and abs(v) < MAX_MAGNITUDE and math.isfinite(v))
 
 
 def _is_date(v: str) -> bool:

@@ -27,6 +27,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     refusal: str | None = None
     usage: tuple[int, int] = (1200, 80)
+    trickle_s: float = 0.0
+    """Send the body one byte every ``trickle_s`` seconds (a server that never times out a
+    read but never finishes either)."""
 
 
 def answer(rule: dict[str, Any] | None = None, *, refusal: str | None = None,
@@ -104,10 +107,10 @@ class FakeOpenAI:
                         "role": "assistant", "content": reply.content,
                         "refusal": reply.refusal}}],
                     "usage": {"prompt_tokens": p, "completion_tokens": c,
-                              "total_tokens": p + c}}, reply.headers)
+                              "total_tokens": p + c}}, reply.headers, reply.trickle_s)
 
             def _send(self, status: int, payload: dict[str, Any],
-                      headers: dict[str, str] | None = None) -> None:
+                      headers: dict[str, str] | None = None, trickle: float = 0.0) -> None:
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -116,7 +119,12 @@ class FakeOpenAI:
                     for k, v in (headers or {}).items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not trickle:
+                        self.wfile.write(data)
+                    for i in range(len(data) if trickle else 0):
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(trickle)
                 except (BrokenPipeError, ConnectionResetError):  # the client timed out
                     pass
 

@@ -139,7 +139,7 @@ def test_history_warns_beyond_the_usual_variation(demo_con: duckdb.DuckDBPyConne
         for n in (vip * 2, vip * 2 + 3, vip * 2 - 2):  # the audience used to be twice as big
             store.db.execute("INSERT INTO approvals VALUES ('a' || ?, 'vip', 1, 'approved', "
                              "'f', '2026-06-01', '1', 'c', ?, NULL, '[]', '[]', 'x', 'x', '', "
-                             "?)", (n, n, f"2026-06-0{n % 9 + 1}"))
+                             "?, NULL, NULL, NULL)", (n, n, f"2026-06-0{n % 9 + 1}"))
         p = prepare(rule, CAT, AS_OF, demo_con, name="vip", store=store)
     [w] = [w for w in p.warnings if w.code == "history_jump"]
     assert w.data["count"] == vip and round(w.data["mean"]) == vip * 2
@@ -152,7 +152,7 @@ def test_one_approved_count_is_already_a_reference(demo_con: duckdb.DuckDBPyConn
         for name, n in (("far", vip * 5), ("near", round(vip * 1.2))):
             store.db.execute("INSERT INTO approvals VALUES (?, ?, 1, 'approved', 'f', "
                              "'2026-06-01', '1', 'c', ?, NULL, '[]', '[]', 'x', 'x', '', "
-                             "'2026-06-01')", (name, name, n))
+                             "'2026-06-01', NULL, NULL, NULL)", (name, name, n))
         far = prepare(Rule(where=VIP), CAT, AS_OF, demo_con, name="far", store=store)
         near = prepare(Rule(where=VIP), CAT, AS_OF, demo_con, name="near", store=store)
     assert "history_jump" in {w.code for w in far.warnings}  # 5× the approved size
@@ -406,10 +406,12 @@ def test_export_refusals(store: StateStore, demo_con: duckdb.DuckDBPyConnection,
     with pytest.raises(ExportError, match="differs from the one the audit log sealed"):
         export_audience(store, demo_con, forged, rule, CAT, AS_OF, channel="sms",
                         out_dir=tmp_path)
-    # the data moved since the approval: 50 of its customers withdrew their SMS consent
+    # the data moved since the approval: 50 of its customers withdrew their SMS consent (in
+    # place: the database is the one approved, its row counts and latest dates unchanged)
     moved_db = tmp_path / "moved.duckdb"
     shutil.copy(demo_db, moved_db)
     with duckdb.connect(str(moved_db)) as moved:
+        a, _ = _approve(store, moved, rule)
         moved.execute("UPDATE crm.customers SET sms_opt_in = false WHERE customer_id IN ("
                       "SELECT customer_id FROM crm.customers WHERE loyalty_tier = 'vip' AND "
                       "sms_opt_in AND phone IS NOT NULL ORDER BY 1 LIMIT 50)")
@@ -452,7 +454,7 @@ def test_a_failed_manifest_takes_the_file_back(store: StateStore,
     real = Path.write_text
 
     def full(self: Path, *args: Any, **kw: Any) -> int:
-        if self.name.endswith(".manifest.json.tmp"):
+        if self.name.startswith(".nl2seg-tmp-") and self.name.endswith(".manifest.json"):
             raise OSError("disk full")
         return real(self, *args, **kw)
 
@@ -483,7 +485,7 @@ def test_another_channels_contact_cannot_ride_along(
         store: StateStore, demo_con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """Phone numbers leave only in an SMS audience, whose count includes SMS consent."""
     rule = Rule(where=VIP)
-    a, _ = _approve(store, demo_con, rule)
+    a, _ = _approve(store, demo_con, rule, columns=["city"])
     for col, ch in (("phone", None), ("email", None)):
         with pytest.raises(ExportError) as err:
             export_audience(store, demo_con, a, rule, CAT, AS_OF, channel=ch,
@@ -493,9 +495,11 @@ def test_another_channels_contact_cannot_ride_along(
                           extra_columns=["city"])
     assert out.columns == ["customer_id", "city"]
     manifest = json.loads(Path(out.manifest).read_text())
-    # the log's head when the file was written: the export's own entry follows it
+    # the export's own entry, written before the file was published, anchors the log
     assert manifest["tolerance"] == 0.02
-    assert manifest["audit_head"] == store.audit_entries()[-1].prev_hash
+    started = store.audit_entries()[-2]
+    assert started.kind == "export_started" and started.payload["export"] == out.id
+    assert manifest["audit_anchor"] == {"seq": started.seq, "hash": started.hash}
 
 
 def test_a_forged_or_erased_decision_in_the_state_file_exports_nothing(
@@ -516,10 +520,12 @@ def test_a_forged_or_erased_decision_in_the_state_file_exports_nothing(
     forged = a.model_copy(update={"id": "f0f0f0f0f0f0", "approver": "ceo"})
     other.save_audience("a", canonical_json(rule), forged.fingerprint, "ann")
     other.db.execute("INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                     "?, ?)", (forged.id, forged.name, forged.version, forged.decision,
-                              forged.fingerprint, forged.as_of, forged.catalog_version,
-                              forged.catalog_fingerprint, forged.count, forged.channel, "[]",
-                              "[]", forged.approver, forged.author, "", forged.at))
+                     "?, ?, ?, ?, ?)", (forged.id, forged.name, forged.version, forged.decision,
+                                        forged.fingerprint, forged.as_of, forged.catalog_version,
+                                        forged.catalog_fingerprint, forged.count,
+                                        forged.channel, "[]", "[]", forged.approver,
+                                        forged.author, "", forged.at, forged.database,
+                                        forged.database_fingerprint, "[]"))
     with pytest.raises(ExportError, match="not in the audit log"):
         export_audience(other, demo_con, latest_approval(other, "a"), rule, CAT, AS_OF,
                         channel="sms", out_dir=tmp_path)
@@ -581,8 +587,8 @@ def test_cli_approve_export_audit(tmp_path: Path, demo_db: Path) -> None:
     assert none.exit_code == 1 and "export_unknown_audience" in none.output
     listed = run(main, ["audit", "list"], env=env)
     assert [ln.split()[2] for ln in listed.output.splitlines()] == [
-        "preview", "preview", "draft", "approval", "export"]
-    assert "5 entries, hash chain verified" in run(main, ["audit", "verify"], env=env).output
+        "preview", "preview", "draft", "approval", "export_started", "export"]
+    assert "6 entries, hash chain verified" in run(main, ["audit", "verify"], env=env).output
 
 
 # -- the corruption evaluation ----------------------------------------------------------------

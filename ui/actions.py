@@ -48,7 +48,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Nl2SegError as exc:
             ss.flash = ("error", friendly(exc))
         except Exception as exc:  # shown in the page, never as a traceback
-            ss.flash = ("error", f"{type(exc).__name__}: {exc}")
+            ss.flash = ("error", f"{type(exc).__name__}: {plain(exc)}")
         return None
     return run
 

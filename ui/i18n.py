@@ -7,6 +7,7 @@ import re
 
 import streamlit as st
 
+from nl2seg import inert
 from nl2seg.catalog.models import Lang
 from nl2seg.errors import Nl2SegError
 from nl2seg.readback import format_number
@@ -37,8 +38,9 @@ def customers(n: int) -> str:
 
 
 def one_line(text: object) -> str:
-    """Untrusted text on one line: newlines and runs of blanks become one space."""
-    return " ".join(str(text).split())
+    """Untrusted text on one line: escape sequences, control, bidi and zero-width characters
+    dropped, line breaks and runs of blanks made one space (as the CLI prints it)."""
+    return inert.one_line(text)
 
 
 # Characters that Streamlit's Markdown reads as formatting, links, HTML, LaTeX or directives
@@ -85,4 +87,6 @@ _FRIENDLY = {
 def friendly(exc: Nl2SegError) -> str:
     """The error in the marketer's language; its details (in English) below."""
     fr_en = _FRIENDLY.get(exc.code)
-    return f"{t(*fr_en)}\n\n`{exc}`" if fr_en else f"[{exc.code}] {exc}"
+    # the message quotes names and words: plain text, never Markdown (nor a code span to
+    # break out of)
+    return f"{t(*fr_en)}\n\n{plain(exc)}" if fr_en else f"[{exc.code}] {plain(exc)}"

@@ -173,7 +173,7 @@ def condition_widgets(key: str, cond: Condition) -> Condition | None:
         if isinstance(cond, EventCondition):
             return event_widgets(key, cond)
     except (ValueError, Nl2SegError) as exc:
-        st.caption(f"⚠ {exc}")
+        st.caption(f"⚠ {plain(exc)}")
         return None
     st.caption(t("Condition composée : modifiable en la retirant puis en la recréant.",
                  "Compound condition: remove it and add its parts again to change it."))

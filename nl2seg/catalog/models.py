@@ -240,6 +240,11 @@ class Channel(_Model):
     """``schema.table.column`` of a BOOLEAN consent flag."""
     contact: str | None = None
     """``schema.table.column`` that must be present to reach the customer."""
+    contact_format: Literal["email", "phone", "any"] | None = None
+    """What a usable contact looks like: ``email`` (something@domain.tld), ``phone`` (E.164,
+    ``+33612345678``) or ``any`` (present is enough). Default: ``email`` for a channel named
+    email, ``phone`` for one named sms, else ``any``. An empty or malformed contact is not
+    reachable (issue 12 §9)."""
     words: Words = Field(default_factory=Words)
 
 

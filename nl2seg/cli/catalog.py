@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from nl2seg.cli.options import catalog_option, db_option, friendly_errors
+from nl2seg.inert import one_line
 
 
 @click.group()
@@ -29,14 +30,15 @@ def catalog_check(db_path: str, catalog_path: str | None) -> None:
     with open_db(db_path) as con:
         report = check_catalog(cat, con)
     for note in report.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {one_line(note)}")  # names from the database and the catalog
     if not report.ok:
         for p in report.problems:
-            click.echo(f"problem: {p}", err=True)
-        click.echo(f"catalog '{cat.catalog}' does NOT match {db_path}: "
+            click.echo(f"problem: {one_line(p)}", err=True)
+        click.echo(f"catalog '{one_line(cat.catalog)}' does NOT match {one_line(db_path)}: "
                    f"{len(report.problems)} problem(s).", err=True)
         sys.exit(1)
-    click.echo(f"catalog '{cat.catalog}' (version {cat.version}) matches {db_path}: "
+    click.echo(f"catalog '{one_line(cat.catalog)}' (version {one_line(cat.version)}) matches "
+               f"{one_line(db_path)}: "
                f"{len(cat.tables)} tables checked.")
 
 
@@ -58,6 +60,6 @@ def catalog_draft(db_path: str, name: str, entity_table: str | None, entity_key:
         text = draft_yaml(con, name=name, entity_table=entity_table, entity_key=entity_key)
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}.", err=True)
+        click.echo(f"Wrote {one_line(output)}.", err=True)
     else:
         click.echo(text)

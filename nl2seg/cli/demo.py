@@ -16,6 +16,7 @@ from nl2seg.cli.options import (
     state_option,
 )
 from nl2seg.errors import Nl2SegError
+from nl2seg.inert import one_line
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent.parent / "ui" / "app.py"
 
@@ -119,5 +120,5 @@ def build_demo(db_path: str, customers: int, seed: int, reference_date: dt.date 
             raise click.BadParameter(str(exc)) from None
         bar.update(task, completed=bar.tasks[0].total or 1, description="demo: done")
     rows = sum(summary.row_counts.values())
-    click.echo(f"Wrote {db_path}: {summary.customers:,} customers, {rows:,} rows, reference date "
-               f"{summary.reference_date}, in {summary.seconds:.1f} s.")
+    click.echo(f"Wrote {one_line(db_path)}: {summary.customers:,} customers, {rows:,} rows, "
+               f"reference date {summary.reference_date}, in {summary.seconds:.1f} s.")

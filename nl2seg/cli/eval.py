@@ -16,6 +16,7 @@ from nl2seg.evaluation.suite import (
     EVAL_SEED,
     SECOND_DATE,
 )
+from nl2seg.inert import inert_line
 
 
 def _build(path: str, customers: int, seed: int, reference_date: dt.date | None) -> None:
@@ -92,7 +93,7 @@ def eval_cmd(ctx: click.Context, cases_path: str, translator: str, model: str | 
         if out_path:
             Path(out_path).parent.mkdir(parents=True, exist_ok=True)
             Path(out_path).write_text(text, encoding="utf-8")
-    click.echo("\n".join(console_lines(report)))
+    click.echo("\n".join(inert_line(line) for line in console_lines(report)))  # case ids
     if write_baseline:
         Path(write_baseline).write_text(dump_baseline(report), encoding="utf-8")
         click.echo(f"baseline written to {write_baseline}")

@@ -19,6 +19,7 @@ import click
 
 from nl2seg.compile.compiler import DIALECTS
 from nl2seg.errors import Nl2SegError
+from nl2seg.inert import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 Lang = Literal["fr", "en"]
@@ -31,16 +32,35 @@ EXAMPLE_RULE = Path(__file__).resolve().parent.parent / "examples" / "vip_store.
 _EXIT_CODES = {"unknown_reading": 2}
 
 
+def error_line(message: object) -> str:
+    r"""An error on one inert line: the lines of a listed error ("3 problems:\n  - a\n  - b")
+    joined with "; ", every control character dropped (messages quote the user's words).
+
+    >>> error_line("2 problems in the rule:\n  - a\n  - b\x1b[2J")
+    '2 problems in the rule: a; b'
+    """
+    head, *rest = str(message).splitlines() or [""]
+    items = [line.strip().removeprefix("- ") for line in rest if line.strip()]
+    if not items:
+        return one_line(head)
+    return one_line(head + (" " if head.rstrip().endswith(":") else "; ") + "; ".join(items))
+
+
 def friendly_errors(fn: F) -> F:
-    """Print nl2seg errors as one line (plus details) and exit 1 (2 for a missing reading)."""
+    """Print nl2seg errors as one line and exit 1 (2 for a missing reading); an operating
+    system error (disk full, read-only folder) the library did not name is one line too."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except Nl2SegError as exc:
-            click.echo(f"error [{exc.code}]: {exc}", err=True)
+            click.echo(f"error [{exc.code}]: {error_line(exc)}", err=True)
             sys.exit(_EXIT_CODES.get(exc.code, 1))
+        except OSError as exc:  # a backstop: the library names the failures it foresees
+            click.echo(f"error [os_error]: {error_line(exc)}: check the path, its "
+                       "permissions and the free space", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -87,8 +107,14 @@ reading_option = click.option(
 
 
 def looks_like_request(arg: str) -> bool:
-    """A rule file is ``-``, an existing file or a ``.json`` name; anything else is words."""
-    return not (arg == "-" or arg.endswith(".json") or Path(arg).is_file())
+    """A rule file is ``-``, an existing file or a ``.json`` name; anything else is words
+    (a request too long to be a file name included)."""
+    if arg == "-" or arg.endswith(".json"):
+        return False
+    try:
+        return not Path(arg).is_file()
+    except (OSError, ValueError):  # "File name too long", a NUL byte: words, not a path
+        return True
 
 
 def read_text(path: str) -> str:
@@ -122,6 +148,9 @@ def segments(folder: str | None) -> dict[str, Any]:
         except Nl2SegError as exc:
             raise Nl2SegError(f"saved segment {f} is invalid: {exc}",
                               code="segment_invalid") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Nl2SegError(f"cannot read saved segment {f} ({exc}): save it as UTF-8 JSON "
+                              "or remove it from the folder", code="segment_unreadable") from None
     return out
 
 

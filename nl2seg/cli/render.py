@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from typing import Any
 
 import click
@@ -12,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from nl2seg.inert import one_line, safe_json
 from nl2seg.preview import Preview
 
 
@@ -37,11 +36,12 @@ def render_preview(p: Preview, readback: str, lang: str = "fr") -> None:
                           " (personal data masked)" if p.sample_masked else ""))
         cols = list(p.sample[0])[:8]
         for c in cols:
-            sample.add_column(c)
-        for row in p.sample:
-            sample.add_row(*("" if row[c] is None else escape(str(row[c])) for c in cols))
+            sample.add_column(escape(one_line(c)))
+        for row in p.sample:  # database values: untrusted text too
+            sample.add_row(*("" if row[c] is None else escape(one_line(row[c])) for c in cols))
         console.print(sample)
-    console.print(f"fingerprint {p.fingerprint[:16]} · catalog {p.catalog_version}")
+    console.print(f"fingerprint {p.fingerprint[:16]} · catalog "
+                  f"{escape(one_line(p.catalog_version))}")
 
 
 def echo_second_opinion(out: Any, lang: str) -> None:
@@ -49,11 +49,11 @@ def echo_second_opinion(out: Any, lang: str) -> None:
         click.echo("  ! " + ("traducteur LLM indisponible, traduction locale utilisée : "
                              if lang == "fr" else
                              "LLM translator unavailable, local translation used: ")
-                   + str(out.fallback))
+                   + one_line(out.fallback))
     if out.cross_check is not None:
         for line in out.cross_check.summary(lang):
             indent = "    " if line.startswith("  ") else "  ! "
-            click.echo(indent + line.strip())
+            click.echo(indent + one_line(line))
 
 
 def echo_eval(report: Any) -> None:
@@ -74,25 +74,10 @@ def echo_eval(report: Any) -> None:
                "ms" + (f"; tokens {s.prompt_tokens:,} + {s.completion_tokens:,}"
                        if s.prompt_tokens else ""))
     if s.weak_cases:
-        click.echo(f"  weak cases ({len(s.weak_cases)}): {', '.join(s.weak_cases[:10])}")
+        click.echo(f"  weak cases ({len(s.weak_cases)}): "
+                   + one_line(", ".join(s.weak_cases[:10])))
     if s.gold_errors:
-        click.echo(f"  gold queries that failed: {s.gold_errors}")
-
-
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?")
-
-
-def one_line(text: object) -> str:
-    """Untrusted text (request words, read-backs quoting them, a model's ``why``) as one
-    printable line: control and format characters (escape sequences, bidi overrides) dropped,
-    line breaks and runs of spaces made one space."""
-    out = []
-    for ch in _ANSI.sub("", str(text)):
-        if ch in "\t\n\r\v\f\x85\u2028\u2029":
-            out.append(" ")
-        elif not unicodedata.category(ch).startswith("C"):
-            out.append(ch)
-    return " ".join("".join(out).split())
+        click.echo(f"  gold queries that failed: {one_line(s.gold_errors)}")
 
 
 def lines(text: object) -> list[str]:
@@ -168,4 +153,4 @@ def refusal_json(outcome: Any, partial: str | None) -> str:
         data["cross_check"] = outcome.cross_check.model_dump(mode="json")
     if outcome.fallback:
         data["fallback"] = outcome.fallback
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return safe_json(json.dumps(data, ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import click
+import duckdb
 
 from nl2seg.cli.options import (
     Lang,
@@ -25,8 +26,9 @@ from nl2seg.cli.options import (
     translate_or_exit,
     translator_option,
 )
-from nl2seg.cli.render import echo_readings, lines, one_line
-from nl2seg.errors import Nl2SegError
+from nl2seg.cli.render import echo_readings, lines
+from nl2seg.errors import Nl2SegError, output_error
+from nl2seg.inert import one_line
 
 
 @click.command("approve")
@@ -46,6 +48,9 @@ from nl2seg.errors import Nl2SegError
 @click.option("--four-eyes", is_flag=True, envvar="NL2SEG_FOUR_EYES",
               help="The approver must not be the author.")
 @click.option("--reject", is_flag=True, help="Record a rejection instead.")
+@click.option("--column", "columns", multiple=True, metavar="NAME",
+              help="A profile column the export may add (repeat for each): part of what is "
+                   "approved.")
 @db_option
 @as_of_option
 @catalog_option
@@ -57,7 +62,8 @@ from nl2seg.errors import Nl2SegError
 @friendly_errors
 def approve_cmd(source: str, name: str, approver: str, author: str | None, comment: str,
                 acks: tuple[str, ...], expected: int | None, channel: str | None,
-                four_eyes: bool, reject: bool, db_path: str, as_of: dt.date | None,
+                four_eyes: bool, reject: bool, columns: tuple[str, ...], db_path: str,
+                as_of: dt.date | None,
                 catalog_path: str | None, state_path: str, reading: int, translator: str,
                 model: str | None, lang: str | None) -> None:
     """Preview a rule (or a request, in its reading --reading N), list its warnings, and
@@ -89,7 +95,7 @@ def approve_cmd(source: str, name: str, approver: str, author: str | None, comme
         prepared = prepare(rule, cat, day, con, translation=translation, cross_check=cross,
                            name=name, store=store, expected_size=expected, lang=out,
                            actor=author or approver)
-        click.echo(prepared.readback)
+        click.echo(one_line(prepared.readback))
         click.echo(f"{prepared.preview.count:,} / {prepared.preview.base:,} customers "
                    f"({prepared.preview.share:.2%}), as_of {day}, rule "
                    f"{prepared.preview.fingerprint[:12]}")
@@ -104,9 +110,9 @@ def approve_cmd(source: str, name: str, approver: str, author: str | None, comme
         a = decide(store, name=name, rule=rule, catalog=cat, preview=prepared.preview,
                    warnings=prepared.warnings, approver=approver, author=author or "",
                    comment=comment, acknowledged=acks, four_eyes=four_eyes,
-                   decision="rejected" if reject else "approved")
-    click.echo(f"{a.decision} {a.name} v{a.version} by {a.approver}: approval {a.id} "
-               f"({a.count:,} customers)")
+                   decision="rejected" if reject else "approved", columns=columns)
+    click.echo(f"{a.decision} {one_line(a.name)} v{a.version} by {one_line(a.approver)}: "
+               f"approval {a.id} ({a.count:,} customers)")
 
 
 def on_channel(translation: Any, channel: str | None) -> Any:
@@ -159,14 +165,20 @@ def export_cmd(name: str, channel: str, fmt: str, out_dir: str, tolerance: float
                               f"… --name {name})", code="export_unknown_audience")
         rule = parse_rule(saved["rule_json"])
         day = parse_date(approval.as_of) if approval else dt.date.today()
-        result = export_audience(store, con, approval, rule, cat, day,
-                                 channel=None if channel == "none" else channel,
-                                 fmt=fmt,  # type: ignore[arg-type]
-                                 out_dir=out_dir, tolerance=tolerance,
-                                 extra_columns=list(columns), actor=actor)
-    click.echo(f"wrote {result.count:,} rows ({', '.join(result.columns)}) to {result.path}")
-    click.echo(f"manifest {result.manifest} (sha256 {result.sha256[:16]}…, approval "
-               f"{result.approval_id})")
+        try:
+            result = export_audience(store, con, approval, rule, cat, day,
+                                     channel=None if channel == "none" else channel,
+                                     fmt=fmt,  # type: ignore[arg-type]
+                                     out_dir=out_dir, tolerance=tolerance,
+                                     extra_columns=list(columns), actor=actor)
+        except (OSError, duckdb.IOException) as exc:  # full disk, read-only folder, /dev/full
+            raise output_error(out_dir, exc) from None
+    click.echo(f"wrote {result.count:,} rows ({one_line(', '.join(result.columns))}) to "
+               f"{one_line(result.path)}")
+    click.echo(f"manifest {one_line(result.manifest)} (sha256 {result.sha256[:16]}…, "
+               f"approval {result.approval_id})")
+    for note in result.unfinished:
+        click.echo(f"  ! {one_line(note)}")
 
 
 @click.group("audit")
@@ -185,24 +197,44 @@ def audit_list(state_path: str, limit: int) -> None:
     with StateStore(state_path) as store:
         for e in store.audit_entries(limit):
             detail = ", ".join(f"{k}={v}" for k, v in e.payload.items())
-            click.echo(f"{e.seq:>5} {e.at} {e.kind:<10} {e.actor:<12} {detail}")
+            # names, comments and actors are the users' words: one inert line per entry
+            click.echo(one_line(f"{e.seq:>5} {e.at} {e.kind:<10} {one_line(e.actor):<12} "
+                                f"{detail}"))
 
 
 @audit.command("verify")
 @state_option
+@click.option("--anchor", "anchor_files", multiple=True, type=click.Path(exists=True,
+              dir_okay=False), help="A manifest, or a file of anchors (SEQ:HASH per line), "
+              "whose entries the log must still hold.")
+@click.option("--anchors-from", "anchor_dirs", multiple=True, type=click.Path(
+              exists=True, file_okay=False), help="A folder of export manifests (its "
+              "temporary files of dead exports are removed too).")
 @friendly_errors
-def audit_verify(state_path: str) -> None:
-    """Recompute the hash chain; exit 1 when an entry was changed, removed or inserted."""
-    from nl2seg.guard import StateStore
+def audit_verify(state_path: str, anchor_files: tuple[str, ...],
+                 anchor_dirs: tuple[str, ...]) -> None:
+    """Recompute the hash chain and check it still holds every anchor kept outside it; exit 1
+    when an entry was changed, removed or inserted, or its tail cut. Report exports that
+    never finished and remove their temporary files."""
+    from pathlib import Path
 
+    from nl2seg.guard import StateStore
+    from nl2seg.guard.anchors import anchors_from
+    from nl2seg.guard.recovery import recover
+
+    anchors = anchors_from([*anchor_files, *anchor_dirs])
     with StateStore(state_path) as store:
-        report = store.verify_audit()
-        head = store.audit_head()
+        report = store.verify_audit(anchors)
+        head = store.head_anchor()
+        notes = recover(store, [Path(d) for d in anchor_dirs])
+    for note in notes:
+        click.echo(f"  ! {one_line(note)}")
     if not report.ok:
         where = f"at entry {report.broken_at}" if report.broken_at else "against the state"
         raise Nl2SegError(f"audit log broken {where}: {report.reason}",
                           code="audit_broken")
-    click.echo(f"audit log intact: {report.entries} entries, hash chain verified; head "
-               f"{head} (keep a copy elsewhere: export manifests carry it too)")
+    held = f", {report.anchors} anchor(s) held" if anchors else " (no anchor given)"
+    click.echo(f"audit log intact: {report.entries} entries, hash chain verified{held}")
+    click.echo(f"head anchor (keep a copy outside the state file): {head.seq}:{head.hash}")
 
 

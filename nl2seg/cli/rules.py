@@ -31,6 +31,7 @@ from nl2seg.cli.options import (
     rule_file_reading,
     segments,
     segments_option,
+    state_option,
     translate_or_exit,
     translator_option,
 )
@@ -38,10 +39,10 @@ from nl2seg.cli.render import (
     echo_readings,
     echo_second_opinion,
     lines,
-    one_line,
     readings_json,
     render_preview,
 )
+from nl2seg.inert import one_line, safe_json
 
 
 @click.command("translate")
@@ -83,7 +84,7 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, re
     compiled = compile_rule(validate(t.rule, cat, day))
     readback = read_back(t.rule, cat, day, lang=t.lang)
     if fmt == "rule":
-        click.echo(t.rule.model_dump_json(indent=2, exclude_none=True))
+        click.echo(safe_json(t.rule.model_dump_json(indent=2, exclude_none=True)))
     elif fmt == "sql":
         click.echo(compiled.sql(dialect=dialect))
     elif fmt == "json":
@@ -94,14 +95,14 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, re
             data["cross_check"] = out.cross_check.model_dump(mode="json")
         if out.fallback:
             data["fallback"] = out.fallback
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        click.echo(readback)
+        click.echo(safe_json(json.dumps(data, ensure_ascii=False, indent=2)))
+    else:  # the read-back quotes request words; the model wrote the rest: all untrusted
+        click.echo(one_line(readback))
         for note in t.assumptions:
-            click.echo(f"  ~ {note}")
+            click.echo(f"  ~ {one_line(note)}")
         if t.unmapped:
             label = "mots non utilisés" if t.lang == "fr" else "unused words"
-            click.echo(f"  ? {label}: {', '.join(t.unmapped)}")
+            click.echo(f"  ? {label}: {', '.join(one_line(w) for w in t.unmapped)}")
         echo_second_opinion(out, t.lang)
         if views:
             echo_readings(views, reading, t.lang)
@@ -140,7 +141,11 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 @segments_option
 @click.option("--sample", "sample_size", default=10, show_default=True,
               help="Members to show (0 for none).")
-@click.option("--show-pii", is_flag=True, help="Do not mask personal data in the sample.")
+@click.option("--show-pii", is_flag=True,
+              help="Do not mask personal data in the sample (recorded in the audit log).")
+@click.option("--by", "viewer", default=None, envvar="NL2SEG_USER",
+              help="Who looks at the unmasked sample (default: the login name).")
+@state_option
 @click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
               help="Language of the read-back (default: the request's, else French).")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
@@ -153,7 +158,7 @@ def compile_cmd(rule_file: str, dialect: str, as_of: dt.date | None, catalog_pat
 def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_path: str | None,
                 segments_dir: str | None, sample_size: int, show_pii: bool, lang: str,
                 as_json: bool, expected: int | None, reading: int, translator: str,
-                model: str | None) -> None:
+                model: str | None, viewer: str | None, state_path: str) -> None:
     """Preview a rule file, or a request in words, on a database: size, share, funnel,
     sample, and the other readings of the request. Exit 2 when a request is refused."""
     request = rule_file if looks_like_request(rule_file) else None
@@ -161,6 +166,8 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
     shown = run_preview(rule_text, request, db_path, as_of, catalog_path, segments_dir,
                         sample_size, show_pii, lang, translator, model, expected, reading,
                         as_json)
+    if show_pii and shown.result.sample:  # recorded before a single value is printed
+        record_pii_shown(state_path, viewer, shown.result)
     outcome = shown.outcome
     if as_json:
         data = shown.result.model_dump(mode="json")
@@ -174,7 +181,7 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
                 data["cross_check"] = outcome.cross_check.model_dump(mode="json")
             if outcome.fallback:
                 data["fallback"] = outcome.fallback
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        click.echo(safe_json(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
     else:
         render_preview(shown.result, shown.readback, shown.lang)
         if outcome is not None and outcome.fallback:
@@ -185,6 +192,17 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
             if w.severity != "info":
                 mark = "✖" if w.severity == "blocking" else "!"
                 click.echo(f"{mark} {one_line(w.title)}: " + "\n".join(lines(w.explanation)))
+
+
+def record_pii_shown(state_path: str, viewer: str | None, result: Any) -> None:
+    import getpass
+
+    from nl2seg.guard import StateStore
+
+    with StateStore(state_path) as store:
+        store.audit("pii_shown", viewer or getpass.getuser(), {
+            "rule_fingerprint": result.fingerprint, "as_of": result.as_of.isoformat(),
+            "rows": len(result.sample), "columns": sorted(result.sample[0])})
 
 
 @dataclass

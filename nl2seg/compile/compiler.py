@@ -44,6 +44,10 @@ from nl2seg.validate import ValidatedRule
 from nl2seg.windows import Bounds, everything, resolve, shift
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
+#: What a reachable contact looks like (issue 12 §9): an address with one @ and a dot in its
+#: domain; an E.164 phone number. '' and 'not-an-email' are not reachable.
+CONTACT_PATTERNS = {"email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "phone": r"^\+[1-9][0-9]{6,14}$"}
+_DEFAULT_FORMAT = {"email": "email", "sms": "phone"}
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,14 @@ class _Compiler:
         preds: list[exp.Expr] = [
             exp.EQ(this=self.field_column(ch.consent), expression=exp.true())]
         if ch.contact is not None:
-            preds.append(compare(self.field_column(ch.contact), "is_not_null", None, None,
+            contact = self.field_column(ch.contact)
+            preds.append(compare(contact, "is_not_null", None, None,
                                  self.cat.column(ch.contact).type))
+            pattern = CONTACT_PATTERNS.get(
+                ch.contact_format or _DEFAULT_FORMAT.get(channel, "any"))
+            if pattern is not None:  # reachable: a valid-looking address, not just non-NULL
+                preds.append(exp.RegexpLike(this=contact.copy(),
+                                            expression=exp.Literal.string(pattern)))
         return exp.and_(*preds)
 
     # -- conditions -------------------------------------------------------------------------

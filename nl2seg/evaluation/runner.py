@@ -199,7 +199,9 @@ def run_eval(cases: list[EvalCase], translate: Translate, catalog: Catalog, db: 
 def _base(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> int:
     from sqlglot import exp
 
-    q = exp.select(exp.Count(this=exp.Star())).from_(exp.to_table(catalog.entity.table))
+    from nl2seg.compile.literals import table
+
+    q = exp.select(exp.Count(this=exp.Star())).from_(table(catalog.entity.table))
     row = con.execute(q.sql(dialect="duckdb")).fetchone()
     return int(row[0]) if row else 0
 

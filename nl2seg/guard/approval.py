@@ -1,8 +1,10 @@
 """Approval: a person accepts the exact rule they saw, with its count and its warnings.
 
 An approval binds the rule's fingerprint, the reference date, the catalog (version and
-content hash), the count seen and the warnings acknowledged one by one. Blocking warnings
-cannot be acknowledged: they must be resolved (the rule changed). In four-eyes mode the
+content hash), the database (path and content fingerprint, :mod:`nl2seg.guard.identity`),
+the extra columns it may export, the count seen and the warnings acknowledged one by one.
+Blocking warnings cannot be acknowledged: they must be resolved (the rule changed). In
+four-eyes mode the
 approver must not be the rule's author (as the state recorded it when the rule was first
 saved, whatever a later caller claims). Any change to the rule, the catalog or the reference
 date voids the approval: :func:`check_approval` says which.
@@ -17,14 +19,21 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.errors import Nl2SegError
-from nl2seg.guard.state import StateStore, json_sha256, now
+from nl2seg.guard.identity import DatabaseIdentity
+from nl2seg.guard.state import (
+    Anchor,
+    StateStore,
+    approval_digest,
+    approval_fields,
+    now,
+)
 from nl2seg.guard.warnings import GuardWarning
 from nl2seg.preview import Preview
 from nl2seg.rule.canonical import canonical_json, fingerprint
@@ -52,16 +61,26 @@ class Approval(BaseModel):
     author: str
     comment: str
     at: str
+    database: str = ""
+    database_fingerprint: str = ""
+    columns: list[str] = Field(default_factory=list)
+    """Profile columns the export may add to the key and the channel's contact."""
 
 
 def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, preview: Preview,
            warnings: list[GuardWarning], approver: str, author: str, comment: str = "",
            acknowledged: Iterable[str] = (), four_eyes: bool = False,
-           decision: Literal["approved", "rejected"] = "approved") -> Approval:
-    """Record an approval (after every gate) or a rejection (always possible)."""
+           decision: Literal["approved", "rejected"] = "approved",
+           columns: Sequence[str] = ()) -> Approval:
+    """Record an approval (after every gate) or a rejection (always possible), bound to the
+    database ``preview`` ran on (see :func:`nl2seg.guard.prepare`)."""
     approver, author = approver.strip(), author.strip()
     if not approver:
         raise ApprovalError("an approval needs the approver's name (--by)")
+    for c in columns:
+        if not catalog.has_column(f"{catalog.entity.table}.{c}"):
+            raise ApprovalError(f"unknown column '{c}' in {catalog.entity.table}",
+                                code="approval_column")
     acks = set(acknowledged)
     if decision == "approved":
         blocking = [w for w in warnings if w.severity == "blocking"]
@@ -92,27 +111,35 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
         warnings=[{"id": w.id, "code": w.code, "severity": w.severity, "title": w.title}
                   for w in warnings],
         acknowledged=sorted(acks & {w.id for w in warnings}), approver=approver,
-        author=author or approver, comment=comment, at=now())
+        author=author or approver, comment=comment, at=now(),
+        database=preview.database, database_fingerprint=preview.database_fingerprint,
+        columns=list(dict.fromkeys(columns)))
     store.db.execute(
-        "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO approvals (id, name, version, decision, fingerprint, as_of, "
+        "catalog_version, catalog_fingerprint, count, channel, warnings_json, "
+        "acknowledged_json, approver, author, comment, at, database, database_fingerprint, "
+        "columns_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (a.id, a.name, a.version, a.decision, a.fingerprint, a.as_of, a.catalog_version,
          a.catalog_fingerprint, a.count, a.channel, json.dumps(a.warnings),
-         json.dumps(a.acknowledged), a.approver, a.author, a.comment, a.at))
+         json.dumps(a.acknowledged), a.approver, a.author, a.comment, a.at, a.database,
+         a.database_fingerprint, json.dumps(a.columns)))
     store.audit("approval" if decision == "approved" else "rejection", approver,
                 {"approval": a.id, "audience": name, "version": version, "fingerprint": fp,
                  "count": a.count, "as_of": a.as_of, "acknowledged": a.acknowledged,
-                 "comment": comment, "four_eyes": four_eyes, "digest": digest(a)})
+                 "comment": comment, "four_eyes": four_eyes, "database": a.database,
+                 "columns": a.columns, "digest": digest(a)})
     return a
 
 
 def digest(a: Approval) -> str:
     """SHA-256 of the decision's canonical JSON: what its audit entry seals."""
-    return json_sha256(a.model_dump(mode="json"))
+    return approval_digest(a.model_dump(mode="json"))
 
 
-def sealed(store: StateStore, approval: Approval) -> list[str]:
-    """Why the audit log does not back ``approval`` as its audience's latest decision."""
-    report = store.verify_audit()
+def sealed(store: StateStore, approval: Approval, anchors: Iterable[Anchor] = ()) -> list[str]:
+    """Why the audit log (checked against ``anchors``) does not back ``approval`` as its
+    audience's latest decision."""
+    report = store.verify_audit(anchors)
     if not report.ok:
         return [f"the audit log does not verify ({report.reason}): nothing is exported "
                 "until it is restored"]
@@ -140,16 +167,14 @@ def latest_approval(store: StateStore, name: str) -> Approval | None:
 
 
 def _row(r: object) -> Approval:
-    d = dict(r)  # type: ignore[call-overload]
-    d["warnings"] = json.loads(d.pop("warnings_json"))
-    d["acknowledged"] = json.loads(d.pop("acknowledged_json"))
-    return Approval.model_validate(d)
+    return Approval.model_validate(approval_fields(r))  # type: ignore[arg-type]
 
 
 def check_approval(approval: Approval | None, rule: Rule, catalog: Catalog,
-                   as_of: str, lang: Lang = "en") -> list[str]:
-    """Why ``approval`` does not cover this rule, catalog and date (empty: it does), in
-    ``lang``."""
+                   as_of: str, lang: Lang = "en",
+                   database: DatabaseIdentity | None = None) -> list[str]:
+    """Why ``approval`` does not cover this rule, catalog, date and (when given) database
+    (empty: it does), in ``lang``."""
     def say(fr: str, en: str) -> str:
         return fr if lang == "fr" else en
 
@@ -168,4 +193,22 @@ def check_approval(approval: Approval | None, rule: Rule, catalog: Catalog,
     if approval.as_of != as_of:
         reasons.append(say(f"la date de référence a changé ({approval.as_of} → {as_of})",
                            f"the reference date moved ({approval.as_of} → {as_of})"))
+    if database is not None:
+        reasons += _database_changed(approval, database, say)
     return reasons
+
+
+def _database_changed(approval: Approval, db: DatabaseIdentity,
+                      say: Callable[[str, str], str]) -> list[str]:
+    if not approval.database:
+        return [say("l'approbation ne désigne aucune base (antérieure à cette règle) : "
+                    "approuvez à nouveau", "the approval names no database (it predates "
+                    "that binding): approve it again")]
+    if approval.database != db.path:
+        return [say(f"approuvée sur la base {approval.database}, pas {db.path}",
+                    f"approved on the database {approval.database}, not {db.path}")]
+    if approval.database_fingerprint != db.fingerprint:
+        return [say("le contenu de la base a changé depuis l'approbation (nombres de lignes "
+                    "ou dernières dates)", "the database's content changed since the approval "
+                    "(row counts or latest dates): preview and approve it again")]
+    return []

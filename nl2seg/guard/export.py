@@ -1,20 +1,28 @@
-"""Export an approved audience for one channel: only the columns it needs, atomically.
+"""Export an approved audience for one channel: only the columns it needs, write-ahead.
 
-The file is written under a temporary name in the target folder and renamed when complete,
-then its manifest (file hash, count, approval id, rule fingerprint, columns) likewise: a crash
-never leaves a half file under the final name, and a file without its manifest is not an
-export. The export refuses without a valid approval, for another channel than the approved
-one, and when today's count moved beyond the tolerance from the approved count.
+The steps (:data:`STEPS`, each a seam ``on_step`` can stop): an ``export_started`` audit
+entry names the file first; the file and its manifest (file hash, count, approval, rule
+fingerprint, columns, and the hash of that ``export_started`` entry as an anchor) are written
+under temporary names (:data:`TMP_PREFIX`) and synced; the manifest then the file are
+renamed and the folder synced; last, the ``export`` entry and the exports row, in one
+transaction. A kill at any step leaves no file the log does not name: the next export, or
+``audit verify``, reports the unfinished export and removes the temporary files of dead
+exports (a live export holds a lock on its own). The export refuses without a valid
+approval (for this database, these columns, a log that still holds the folder's anchors),
+for another channel than the approved one, and when today's count moved beyond the
+tolerance from the approved count.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -23,14 +31,19 @@ from pydantic import BaseModel
 from sqlglot import exp
 
 from nl2seg.catalog.models import Catalog
+from nl2seg.compile.literals import table
 from nl2seg.errors import Nl2SegError
+from nl2seg.guard.anchors import MANIFEST_SUFFIX, anchors_from
 from nl2seg.guard.approval import Approval, check_approval, sealed
-from nl2seg.guard.state import StateStore, now
+from nl2seg.guard.identity import database_identity
+from nl2seg.guard.recovery import TMP_PREFIX, lock, recover
+from nl2seg.guard.state import AuditEntry, StateStore, now
 from nl2seg.rule.nodes import Rule
 
 Format = Literal["csv", "parquet"]
 MAX_TOLERANCE = 0.10
 """A count that moved more than this since the approval needs a new approval."""
+STEPS = ("started", "written", "manifest", "published", "finished")
 
 
 class ExportError(Nl2SegError):
@@ -47,6 +60,8 @@ class ExportResult(BaseModel):
     channel: str | None
     format: Format
     approval_id: str
+    unfinished: list[str] = []
+    """Exports an earlier process started and never finished (what the log says of them)."""
 
 
 def export_columns(catalog: Catalog, channel: str | None,
@@ -82,6 +97,14 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "audience"
 
 
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -94,13 +117,18 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
                     rule: Rule, catalog: Catalog, as_of: dt.date, *, channel: str | None,
                     fmt: Format = "csv", out_dir: str | Path = "exports",
                     tolerance: float = 0.02, extra_columns: list[str] | None = None,
-                    actor: str = "nl2seg") -> ExportResult:
+                    actor: str = "nl2seg",
+                    on_step: Callable[[str], None] | None = None) -> ExportResult:
+    """Export ``approval``'s audience; ``on_step(step)`` runs after each of :data:`STEPS`
+    (a seam for the crash tests)."""
     from nl2seg.compile import compile_rule
     from nl2seg.validate import validate
 
-    problems = check_approval(approval, rule, catalog, as_of.isoformat())
+    out = Path(out_dir)
+    database = database_identity(con, catalog)
+    problems = check_approval(approval, rule, catalog, as_of.isoformat(), database=database)
     if approval is not None and not problems:
-        problems = sealed(store, approval)
+        problems = sealed(store, approval, anchors_from([out]) if out.is_dir() else [])
     if problems or approval is None:
         raise ExportError("no valid approval: " + "; ".join(problems)
                           + " — preview and approve it first (nl2seg approve)",
@@ -117,12 +145,19 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
                           code="export_tolerance")
     if fmt not in ("csv", "parquet"):
         raise ExportError(f"unknown format '{fmt}': csv or parquet", code="export_format")
+    cols = export_columns(catalog, channel, extra_columns)
+    unapproved = [c for c in extra_columns or [] if c not in approval.columns
+                  and c not in export_columns(catalog, channel)]
+    if unapproved:
+        raise ExportError(f"column(s) {', '.join(unapproved)} were not part of the approval "
+                          f"(it allows {', '.join(approval.columns) or 'no extra column'}): "
+                          "approve the audience with them (nl2seg approve … --column NAME)",
+                          code="export_column_unapproved")
     compiled = compile_rule(validate(rule, catalog, as_of))
     audience = compiled.audience().subquery("a")
-    cols = export_columns(catalog, channel, extra_columns)
     key = catalog.entity.key
     query = (exp.select(*(exp.column(c, "c") for c in cols))
-             .from_(exp.to_table(catalog.entity.table).as_("c"))
+             .from_(table(catalog.entity.table, "c"))
              .join(audience, on=exp.column(key, "c").eq(exp.column(key, "a")))
              .order_by(exp.column(key, "c")))
     sql = query.sql(dialect="duckdb")
@@ -133,50 +168,81 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
         raise ExportError(f"the audience has {count:,} customers now against {approval.count:,} "
                           f"approved (tolerance ±{allowed:,}): preview it again and have it "
                           "re-approved", code="export_count_moved")
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stamp = _stamp()
+    unfinished = recover(store, [out])
     export_id = uuid.uuid4().hex[:12]
     final = out / f"{_safe_name(approval.name)}-v{approval.version}-{channel or 'analysis'}-" \
-                  f"{stamp}-{export_id[:6]}.{fmt}"  # two exports never share a name
+                  f"{_stamp()}-{export_id[:6]}.{fmt}"  # two exports never share a name
     if final.exists():
         raise ExportError(f"{final} already exists: nothing was overwritten",
                           code="export_exists")
-    tmp = out / f".{final.name}.{uuid.uuid4().hex[:8]}.tmp"
+    mpath = final.with_name(final.name + MANIFEST_SUFFIX)
+    step = on_step or (lambda _: None)
+    lock_path = out / f"{TMP_PREFIX}{export_id}.lock"
+    held = lock(lock_path, wait=True)
+
+    def release() -> None:
+        nonlocal held
+        if held is not None:
+            lock_path.unlink(missing_ok=True)
+            os.close(held)
+            held = None
+
+    tmp, mtmp = (out / f"{TMP_PREFIX}{export_id}-{p.name}" for p in (final, mpath))
+    started: AuditEntry | None = None
+    done = False
     try:
+        started = store.audit("export_started", actor, {
+            "export": export_id, "approval": approval.id, "folder": str(out.resolve()),
+            "file": final.name, "count": count, "channel": channel, "columns": cols,
+            "format": fmt, "tolerance": tolerance, "database": database.path})
+        step("started")
         rel = con.sql(sql)
         if fmt == "csv":
             rel.write_csv(str(tmp), header=True)
         else:
             rel.write_parquet(str(tmp))
+        _fsync(tmp)
         digest = _sha256(tmp)
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    manifest = {"export_id": export_id, "file": final.name, "sha256": digest, "count": count,
-                "columns": cols, "format": fmt, "channel": channel,
-                "approval_id": approval.id, "audience": approval.name,
-                "version": approval.version, "rule_fingerprint": approval.fingerprint,
-                "as_of": approval.as_of, "catalog_version": approval.catalog_version,
-                "approved_count": approval.count, "approved_by": approval.approver,
-                "tolerance": tolerance, "audit_head": store.audit_head(),
-                "created_at": now()}
-    mpath = final.with_name(final.name + ".manifest.json")
-    mtmp = mpath.with_name(f".{mpath.name}.tmp")
-    try:
+        step("written")
+        manifest = {"export_id": export_id, "file": final.name, "sha256": digest,
+                    "count": count, "columns": cols, "format": fmt, "channel": channel,
+                    "approval_id": approval.id, "audience": approval.name,
+                    "version": approval.version, "rule_fingerprint": approval.fingerprint,
+                    "as_of": approval.as_of, "catalog_version": approval.catalog_version,
+                    "database": database.path, "database_fingerprint": database.fingerprint,
+                    "approved_count": approval.count, "approved_by": approval.approver,
+                    "tolerance": tolerance,
+                    "audit_anchor": {"seq": started.seq, "hash": started.hash},
+                    "created_at": now()}
         mtmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(mtmp, mpath)
-    except BaseException:
-        final.unlink(missing_ok=True)  # a file without its manifest is not an export
-        mtmp.unlink(missing_ok=True)
+        _fsync(mtmp)
+        step("manifest")
+        os.replace(mtmp, mpath)  # manifest first: alone, it names a file that is not there
+        os.replace(tmp, final)
+        _fsync(out, directory=True)
+        step("published")
+        store.audit("export", actor, {"export": export_id, "approval": approval.id,
+                                      "file": final.name, "sha256": digest, "count": count,
+                                      "channel": channel, "columns": cols,
+                                      "tolerance": tolerance, "started": started.seq},
+                    statements=[("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (export_id, approval.id, channel, fmt, str(final), digest,
+                                  count, now()))])
+        done = True
+        release()
+        step("finished")
+    except BaseException as exc:
+        if not done:  # an error, not a kill: take every file back and close the entry
+            for p in (tmp, mtmp, final, mpath):
+                p.unlink(missing_ok=True)
+            if started is not None:
+                with contextlib.suppress(Exception):  # the first error is the one to report
+                    store.audit("export_failed", actor, {"export": export_id,
+                                                         "error": type(exc).__name__})
         raise
-    store.db.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (export_id, approval.id, channel, fmt, str(final), digest, count, now()))
-    store.audit("export", actor, {"export": export_id, "approval": approval.id,
-                                  "file": final.name, "sha256": digest, "count": count,
-                                  "channel": channel, "columns": cols,
-                                  "tolerance": tolerance})
+    finally:
+        release()
     return ExportResult(id=export_id, path=str(final), manifest=str(mpath), sha256=digest,
                         count=count, columns=cols, channel=channel, format=fmt,
-                        approval_id=approval.id)
+                        approval_id=approval.id, unfinished=unfinished)

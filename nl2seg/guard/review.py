@@ -54,6 +54,11 @@ def prepare(rule: Rule, catalog: Catalog, as_of: dt.date, con: duckdb.DuckDBPyCo
 
     compiled = compile_rule(validate(rule, catalog, as_of))
     p = preview(compiled, con, sample_size=sample_size, lang=lang)
+    if store is not None:  # what an approval of this preview binds
+        from nl2seg.guard.identity import database_identity
+
+        db = database_identity(con, catalog)
+        p = p.model_copy(update={"database": db.path, "database_fingerprint": db.fingerprint})
     history = store.approved_counts(name) if store is not None and name else []
     warnings = assess(Context(compiled=compiled, preview=p, translation=translation,
                               cross_check=cross_check, expected_size=expected_size,

@@ -413,7 +413,9 @@ def _frozen(ctx: Context) -> list[GuardWarning]:
             continue
         from sqlglot import exp
 
-        q = exp.select(exp.Max(this=exp.column(frozen.column))).from_(exp.to_table(name))
+        from nl2seg.compile.literals import table
+
+        q = exp.select(exp.Max(this=exp.column(frozen.column))).from_(table(name))
         row = ctx.con.execute(q.sql(dialect="duckdb")).fetchone()
         last = row[0] if row else None
         if last is None or (ctx.as_of - last).days > frozen.max_age_days:

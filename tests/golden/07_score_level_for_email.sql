@@ -17,6 +17,9 @@ FROM crm.customers AS c
 LEFT JOIN crm.scores AS p1
   ON p1.customer_id = c.customer_id
 WHERE
-  p1.churn_score > 0.8 AND (
-    c.email_opt_in = TRUE AND NOT c.email IS NULL
+  p1.churn_score > 0.8
+  AND (
+    c.email_opt_in = TRUE
+    AND NOT c.email IS NULL
+    AND REGEXP_MATCHES(c.email, '^[^@\s]+@[^@\s]+\.[^@\s]+$')
   )

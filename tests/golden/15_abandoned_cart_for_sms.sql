@@ -83,5 +83,7 @@ WHERE
     FALSE
   )
   AND (
-    c.sms_opt_in = TRUE AND NOT c.phone IS NULL
+    c.sms_opt_in = TRUE
+    AND NOT c.phone IS NULL
+    AND REGEXP_MATCHES(c.phone, '^\+[1-9][0-9]{6,14}$')
   )

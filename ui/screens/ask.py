@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from nl2seg.errors import Nl2SegError
+from nl2seg.limits import MAX_REQUEST_CHARS
 from nl2seg.readback import read_back
 from nl2seg.translate.choose import resolve_choice
 from nl2seg.translate.llm import LLMConfig
@@ -38,7 +39,7 @@ def ask_screen(day: dt.date) -> None:
                  + f" · reference date: **{day.isoformat()}** · database: `{db_path()}`"))
     st.text_input(t("Votre nom (auteur)", "Your name (author)"), key="author")
     st.text_input(t("Qui voulez-vous cibler ?", "Who do you want to reach?"), key="request_text",
-                  placeholder=EXAMPLES["fr"][0])
+                  placeholder=EXAMPLES["fr"][0], max_chars=MAX_REQUEST_CHARS)  # issue 12 §7
     if ss.get("refusal"):  # right under the request, where the eye is
         st.error(t("Demande refusée : ", "Request refused: ") + plain(ss.refusal))
         tr = refused()

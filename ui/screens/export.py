@@ -12,7 +12,7 @@ import streamlit as st
 from nl2seg.guard import StateStore, check_approval
 from nl2seg.guard.approval import latest_approval
 from ui.actions import do_export
-from ui.i18n import lang, t
+from ui.i18n import lang, plain, t
 from ui.state import catalog, current_rule, ss, state_path
 
 
@@ -27,7 +27,7 @@ def export_screen(day: dt.date) -> None:
     if reasons:
         st.info(t("Export possible seulement pour une audience approuvée : ",
                   "Export only for an approved audience: ")
-                + "; ".join(reasons))
+                + "; ".join(plain(r) for r in reasons))
         return
     options = [rule.channel or "none"]  # the approved channel: its consent is in the count
     st.radio(t("Canal (celui de l'approbation)", "Channel (the approved one)"), options,
@@ -37,8 +37,9 @@ def export_screen(day: dt.date) -> None:
               args=(day,))
     last = ss.get("last_export")
     if last and Path(last["path"]).exists():
-        st.success(t(f"Fichier : {last['path']} — manifeste : {last['manifest']}",
-                     f"File: {last['path']} — manifest: {last['manifest']}"))
+        path, manifest = plain(last["path"]), plain(last["manifest"])
+        st.success(t(f"Fichier : {path} — manifeste : {manifest}",
+                     f"File: {path} — manifest: {manifest}"))
         st.download_button(t("Télécharger", "Download"), Path(last["path"]).read_bytes(),
                            file_name=Path(last["path"]).name, key="download")
         st.json(json.loads(Path(last["manifest"]).read_text(encoding="utf-8")))

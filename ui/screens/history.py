@@ -10,7 +10,7 @@ import streamlit as st
 
 from nl2seg.guard import StateStore
 from ui.actions import reopen
-from ui.i18n import t
+from ui.i18n import one_line, plain, t
 from ui.state import state_path
 
 
@@ -31,7 +31,9 @@ def _table(rows: list[dict[str, object]]) -> None:
     if not rows:
         st.caption(t("Rien pour l'instant.", "Nothing yet."))
         return
-    df = pd.DataFrame(rows)
+    # names, comments and actors are the users' words: shown inert, on one line
+    df = pd.DataFrame([{k: one_line(v) if isinstance(v, str) else v for k, v in r.items()}
+                       for r in rows])
     if "decision" in df:
         df["decision"] = df["decision"].map(
             lambda d: {"approved": t("approuvée", "approved"),
@@ -55,7 +57,7 @@ def history_screen() -> None:
     st.subheader(t("Audiences enregistrées", "Saved audiences"))
     if auds:
         _table([{k: v for k, v in a.items() if k != "rule_json"} for a in auds])
-        labels = [f"{a['name']} v{a['version']}" for a in auds]
+        labels = [one_line(f"{a['name']} v{a['version']}") for a in auds]
         pick = st.selectbox(t("Audience", "Audience"), range(len(auds)),
                             format_func=lambda i: labels[i], key="history_pick")
         c1, c2 = st.columns(2)
@@ -78,5 +80,6 @@ def history_screen() -> None:
         st.success(t(f"Journal intègre : {report.entries} entrées, chaîne vérifiée",
                      f"Log intact: {report.entries} entries, chain verified"))
     else:
-        st.error(t(f"Journal altéré à l'entrée {report.broken_at} : {report.reason}",
-                   f"Log tampered with at entry {report.broken_at}: {report.reason}"))
+        reason = plain(report.reason)
+        st.error(t(f"Journal altéré à l'entrée {report.broken_at} : {reason}",
+                   f"Log tampered with at entry {report.broken_at}: {reason}"))

@@ -70,7 +70,8 @@ def interpretation_screen(p: Prepared, rule: Rule, con: duckdb.DuckDBPyConnectio
         st.warning(t("LLM indisponible, traduction locale : ", "LLM unavailable, local "
                      "translation used: ") + plain(ss.fallback))
     if ss.get("cross_check") and not ss.cross_check.get("agree", True):
-        st.warning("\n\n".join(CrossCheck.model_validate(ss.cross_check).summary(lang())))
+        st.warning("\n\n".join(plain(line) for line in
+                                 CrossCheck.model_validate(ss.cross_check).summary(lang())))
     rule_editor(rule)
     with st.expander("SQL"):
         dialect = st.selectbox(t("Dialecte", "Dialect"), list(DIALECTS), key="dialect")

@@ -76,7 +76,7 @@ def approval_status(day: dt.date) -> None:
     reasons = check_approval(a, rule, catalog(), day.isoformat(), lang())
     if reasons:
         st.warning(t("Approbation annulée : ", "Approval void: ")
-                   + "; ".join(reasons))
+                   + "; ".join(plain(r) for r in reasons))
     else:
         who = plain(a.approver)
         st.success(t(f"Approuvée par {who} le {a.at[:16]} — {customers(a.count)} — "
