@@ -1,6 +1,7 @@
-"""Check the blind-7 cases: fields, tags, and every gold query on the three eval databases.
+"""Check a blind split's cases: fields, tags, and every gold query on the three eval databases.
 
-Run from /work/main: ``.venv/bin/python evals/cases/blind-7/check_gold.py``.
+Run from the repository: ``.venv/bin/python evals/check_gold.py evals/cases/blind-7``
+(the three databases are the ones ``nl2seg eval`` builds under ``.nl2seg/``).
 Prints one line per audience case with its size on each database and exits non-zero on any
 problem (bad field, duplicate id, query error, wrong column, empty or whole-base audience).
 """
@@ -15,8 +16,8 @@ from typing import Any
 
 import duckdb
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "evals" / "cases"
 DBS: list[Path] = [
     ROOT / ".nl2seg" / "eval-20000-s2026.duckdb",
     ROOT / ".nl2seg" / "eval-20000-s2027.duckdb",
@@ -99,8 +100,12 @@ def check_gold(cases: list[dict[str, Any]], problems: list[str]) -> None:
             if len(ids) != len(set(ids)):
                 problems.append(f"{case['id']} on {db.name}: duplicate customer_id")
             n = len(set(ids))
-            if not MIN_SHARE * base <= n <= MAX_SHARE * base:
-                problems.append(f"{case['id']} on {db.name}: size {n} of {base} out of range")
+            if n == 0 or n == base:
+                problems.append(f"{case['id']} on {db.name}: size {n} of {base}: cannot tell "
+                                "translators apart")
+            elif not MIN_SHARE * base <= n <= MAX_SHARE * base:
+                print(f"warning: {case['id']} on {db.name}: size {n} of {base} outside "
+                      f"{MIN_SHARE:.1%}-{MAX_SHARE:.0%}")
             sizes.append(str(n))
         print(f"{case['id']} [{case['lang']}] sizes {' / '.join(sizes)}  {case['request'][:60]}")
     for con in cons:
