@@ -9,14 +9,11 @@ from nl2seg.translate.normalize import Tok
 
 
 def _one_edit(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    """One insertion, deletion, substitution or swap of two neighbours (rapidfuzz's optimal
+    string alignment distance)."""
+    from nl2seg.translate.words import within_one_edit
+
+    return within_one_edit(a, b)
 
 
 def fix_typos(toks: list[Tok], vocabulary: set[str], unknown: set[str],
