@@ -333,12 +333,10 @@ def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Par
     _ne_que(c)
     prev_j = 0
     for it in c.items:
-        between = toks[prev_j:it.i + 1]
         it.comma = "," in toks[it.i].gap or ";" in toks[it.i].gap
         it.opens = any(t.word in _SUBSET for t in toks[prev_j:it.i]) and it.kind == "qty"
         it.after_rel = any(t.word in _REL for t in toks[max(prev_j, it.i - 3):it.i])
         prev_j = max(prev_j, it.j)
-        del between
         nxt = toks[it.j].word if it.j < len(toks) else ""
         if nxt in _POST_EXCLUDED:
             it.excluded = True

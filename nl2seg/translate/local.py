@@ -122,7 +122,8 @@ def _merge_value_alternatives(items: list[Item], toks: list[Tok]) -> list[Item]:
         common = fields(a) & fields(b) - {None}
         if o.kind == "and":  # "in store and online": two purchases, not either channel
             common = {f for f in common if f is not None and not f.startswith("prop:")}
-        label = _label_keys(a, common)
+        # "Dermalys ou de la marque Éclat Pur": the field's own name may stand between
+        label = frozenset(t.key for t in toks[name.i:name.j]) if name is not None else frozenset()
         if joins and _only_filler(toks, a.j, o.i) and _only_filler(toks, o.j, b.i, label) \
                 and common:
             drop.add(id(o))  # "gold and VIP members": one customer has one tier: either
@@ -145,19 +146,6 @@ def _names_field(it: Item, value: Item) -> bool:
 def _only_filler(toks: list[Tok], i: int, j: int, also: frozenset[str] = frozenset()) -> bool:
     return all((t.key in g.FILLER and t.key not in _NOT_FILLER) or t.key in also
                for t in toks[i:j])
-
-
-def _label_keys(it: Item, common: set[str | None]) -> frozenset[str]:
-    """The words of the field's or property's own name ("de la marque Éclat Pur")."""
-    out: set[str] = set()
-    for s in it.senses:
-        name = s.field if s.kind == "attr_value" else f"prop:{s.event}.{s.prop}"
-        if name in common:
-            out |= set(keys((s.prop or s.field or "").replace("_", " ")))
-    return frozenset(out) | _LIST_WORDS
-
-
-_LIST_WORDS = frozenset(keys("marque brand catégorie category ville city région region"))
 
 
 _NOT_FILLER = frozenset({"qui", "who", "that", "dont", "ayant", "having", "with", "avec"})
