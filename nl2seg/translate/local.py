@@ -22,7 +22,8 @@ from nl2seg.errors import RuleValidationError
 from nl2seg.rule.nodes import Condition, Rule
 from nl2seg.translate import grammar as g
 from nl2seg.translate import notes, refuse, words
-from nl2seg.translate.build import Context, Unusable, combine, split
+from nl2seg.translate.clauses import Context, Unusable, split
+from nl2seg.translate.combine import combine
 from nl2seg.translate.expected import stated_size_span
 from nl2seg.translate.items import Item, Parsed, parse_items
 from nl2seg.translate.lexicon import Lexicon, build_lexicon
