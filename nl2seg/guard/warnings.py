@@ -38,7 +38,6 @@ from nl2seg.rule.nodes import (
     DatesWindow,
     EventCondition,
     LastWindow,
-    Rule,
     Score,
     Window,
     walk,
@@ -487,8 +486,8 @@ def ambiguous_reading(ctx: Context) -> list[GuardWarning]:
     parts = [_t(ctx, f"{1 + len(t.alternatives)} lectures possibles. Lecture retenue : ",
                 f"{1 + len(t.alternatives)} possible readings. Reading used: ")
              + f"{flat(shown)} ({size(ctx.preview.count)})."]
-    for view in readings(t, ctx.catalog, ctx.as_of, None, ctx.lang)[1:]:
-        count = _size(ctx, view.rule)
+    for view in readings(t, ctx.catalog, ctx.as_of, ctx.con, ctx.lang)[1:]:
+        count = view.count
         listed.append({"fingerprint": fingerprint(view.rule), "why": view.why, "count": count,
                        "readback": view.readback})
         parts.append(_t(ctx, "Autre lecture : ", "Other reading: ")
@@ -498,16 +497,3 @@ def ambiguous_reading(ctx: Context) -> list[GuardWarning]:
                          title=_t(ctx, "Lecture ambiguë", "Ambiguous reading"),
                          explanation=" ".join(parts),
                          data={"binds": ctx.preview.fingerprint, "readings": listed})]
-
-
-def _size(ctx: Context, rule: Rule) -> int | None:
-    """The audience size of another reading on ``ctx.con`` (None without one, or if it fails)."""
-    from nl2seg.errors import Nl2SegError
-    from nl2seg.readings import audience_size
-
-    if ctx.con is None:
-        return None
-    try:
-        return audience_size(rule, ctx.catalog, ctx.as_of, ctx.con)
-    except Nl2SegError:
-        return None
