@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -81,6 +82,11 @@ class Column(_Model):
     """A free tag a translator may look for (e.g. ``birth_date``, ``signup_date``)."""
     levels: dict[str, Level] | None = None
     """Named ranges, for score columns."""
+    expr: str | None = None
+    """A computed column: a SQL expression (DuckDB syntax) over this table's own columns,
+    e.g. ``make_date(c_birth_year, c_birth_month, c_birth_day)``. Parsed by sqlglot and
+    checked against an allow-list of functions (:mod:`nl2seg.catalog.expressions`); never
+    free SQL. The column does not exist in the database."""
 
     @property
     def family(self) -> Family:
@@ -143,6 +149,10 @@ class Table(_Model):
     references: dict[str, str] = Field(default_factory=dict)
     """Foreign keys: ``column: schema.table.column`` (many-to-one)."""
     frozen: Frozen | None = None
+    profile: bool = False
+    """A lookup whose columns describe the customer who references it (an address, the
+    demographics, a household → its income band): its columns are profile fields, joined
+    many-to-one through the ``references`` from the customer table."""
     columns: dict[str, Column]
 
     @model_validator(mode="after")
@@ -163,12 +173,25 @@ class Hop(_Model):
     join_on: dict[str, str]
 
 
+class ColumnPath(_Model):
+    """A column of another table, reached from a row through many-to-one hops (an event's
+    date in a date dimension: ``{column: d_date, via: [{table: main.date_dim, join_on:
+    {ss_sold_date_sk: d_date_sk}}]}``)."""
+
+    column: str
+    via: list[Hop] = Field(default_factory=list)
+
+
 class PropertySource(_Model):
     """How one event source gives a property: a constant, a column, or a column at a path."""
 
     const: Scalar | None = None
     column: str | None = None
     via: list[Hop] = Field(default_factory=list)
+    aggregate: Literal["sum", "min", "max"] | None = None
+    """For a source at line grain: how its lines combine into the occurrence's value (an
+    amount is the ``sum`` of its lines). Without it the property belongs to each line, and
+    an occurrence matches a filter when one of its lines does (a category)."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> PropertySource:
@@ -191,11 +214,20 @@ class Filter(_Model):
 class EventSource(_Model):
     name: str
     table: str
-    time: str
+    time: str | ColumnPath
+    """The event's moment: a column of ``table``, or a column reached through a dimension."""
     key: str
-    """The column identifying one event (one purchase, one ticket)."""
+    """The column identifying one occurrence (one purchase: a ticket or order number)."""
+    grain: Literal["event", "line"] = "event"
+    """``event``: one row per occurrence. ``line``: one row per line (a fact table at line
+    grain); the rows sharing a customer and a ``key`` are one occurrence, so counts count
+    occurrences and amounts are summed per occurrence before any average."""
     where: list[Filter] = Field(default_factory=list)
     properties: dict[str, PropertySource] = Field(default_factory=dict)
+
+    @property
+    def time_path(self) -> ColumnPath:
+        return self.time if isinstance(self.time, ColumnPath) else ColumnPath(column=self.time)
 
 
 class Property(_Model):
@@ -236,8 +268,10 @@ class Event(_Model):
 
 class Channel(_Model):
     label: Labels
-    consent: str
-    """``schema.table.column`` of a BOOLEAN consent flag."""
+    consent: str | None
+    """``schema.table.column`` of a BOOLEAN consent flag, or ``null`` when the data holds no
+    consent for this channel: an export then needs the approver's explicit acknowledgement
+    that no consent data exists, recorded in the approval and the manifest."""
     contact: str | None = None
     """``schema.table.column`` that must be present to reach the customer."""
     contact_format: Literal["email", "phone", "any"] | None = None
@@ -264,6 +298,23 @@ class Concept(_Model):
     conditions: list[dict[str, object]]
 
 
+class ReferenceDate(_Model):
+    """The reference date, stated (``date``) or computed from the data (``latest``: the day
+    of the latest occurrence of an event, optionally of one of its sources only)."""
+
+    date: str | None = None
+    latest: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ReferenceDate:
+        if (self.date is None) == (self.latest is None):
+            raise ValueError("reference_date needs exactly one of 'date' or 'latest'")
+        if self.source is not None and self.latest is None:
+            raise ValueError("reference_date.source names a source of the 'latest' event")
+        return self
+
+
 class Entity(_Model):
     name: str
     table: str
@@ -276,8 +327,10 @@ class Catalog(_Model):
     version: str
     description: str = ""
     entity: Entity
-    reference_date: str | None = None
-    """``schema.table.column`` holding the data's "today" (the default ``as_of``), if any."""
+    reference_date: str | ReferenceDate | None = None
+    """The data's "today" (the default ``as_of``): ``schema.table.column`` holding it, or
+    computed from the data or stated (:class:`ReferenceDate`). Without it, today's date,
+    and the read-back says so."""
     sources: dict[str, Source]
     tables: dict[str, Table]
     events: dict[str, Event] = Field(default_factory=dict)
@@ -304,13 +357,38 @@ class Catalog(_Model):
         return table in self.tables and col in self.tables[table].columns
 
     def profile_fields(self) -> list[str]:
-        """Every ``schema.table.column`` of a one-row-per-customer table."""
-        return [
-            f"{t}.{c}"
-            for t, table in self.tables.items()
-            if table.grain == "customer"
-            for c in table.columns
-        ]
+        """Every ``schema.table.column`` of a one-row-per-customer table, then every column of
+        a ``profile`` lookup reachable from the customer (not its join keys)."""
+        fields = [f"{t}.{c}" for t, table in self.tables.items() if table.grain == "customer"
+                  for c in table.columns]
+        paths = self.profile_paths()
+        for t, path in paths.items():
+            if not path:
+                continue
+            table = self.tables[t]
+            keys = {*table.primary_key, *table.references, path[-1].to_column}
+            fields.extend(f"{t}.{c}" for c in table.columns if c not in keys)
+        return fields
+
+    def profile_paths(self) -> dict[str, list[Reference]]:
+        """How each profile table is reached from the entity: ``[]`` for a one-row-per-
+        customer table (joined on its customer key), else the many-to-one references from a
+        customer table to that ``profile`` lookup, shortest first (breadth-first)."""
+        paths: dict[str, list[Reference]] = {
+            t: [] for t, table in self.tables.items() if table.grain == "customer"}
+        frontier = list(paths)
+        while frontier:
+            nxt: list[str] = []
+            for t in frontier:
+                for column, target in self.tables[t].references.items():
+                    to_table, to_column = split_column(target)
+                    dest = self.tables.get(to_table)
+                    if dest is None or to_table in paths or not dest.profile:
+                        continue
+                    paths[to_table] = [*paths[t], Reference(t, column, to_table, to_column)]
+                    nxt.append(to_table)
+            frontier = nxt
+        return paths
 
     def property_values(self, event: str, prop: str) -> list[Value] | None:
         p = self.events[event].properties[prop]
@@ -325,13 +403,24 @@ class Catalog(_Model):
         out: dict[str, dict[str, dict[str, str]]] = {}
         for name, table in self.tables.items():
             schema, tname = name.split(".", 1)
-            out.setdefault(schema, {})[tname] = {c: col.type for c, col in table.columns.items()}
+            out.setdefault(schema, {})[tname] = {c: col.type for c, col in table.columns.items()
+                                                 if col.expr is None}
         return out
 
     def fingerprint(self) -> str:
         """A short hash of the catalog's content (approvals bind to it)."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One many-to-one step: ``from_table.from_column = to_table.to_column``."""
+
+    from_table: str
+    from_column: str
+    to_table: str
+    to_column: str
 
 
 def split_column(qualified: str) -> tuple[str, str]:

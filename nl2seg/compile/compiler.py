@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from nl2seg.catalog.models import Catalog, EventSource, PropertySource, type_family
 from nl2seg.compile.literals import bound_literal, col, compare, literal, table
+from nl2seg.compile.paths import ProfileJoins, column_expr, time_joins, time_type
 from nl2seg.errors import CompileError
 from nl2seg.rule.nodes import (
     Age,
@@ -104,8 +105,7 @@ class _Compiler:
         self.cat: Catalog = validated.catalog
         entity = self.cat.entity
         self.key = col(entity.key, "c")
-        self.query = exp.select().from_(table(entity.table, "c"))
-        self.profile_aliases: dict[str, str] = {entity.table: "c"}
+        self.profile = ProfileJoins(self.cat, exp.select().from_(table(entity.table, "c")))
 
     def run(self) -> CompiledRule:
         rule = self.v.rule
@@ -113,26 +113,20 @@ class _Compiler:
         steps = [Step("condition", self.predicate(n), node=n) for n in nodes]
         if rule.channel is not None:
             steps.append(Step("consent", self.consent(rule.channel), channel=rule.channel))
-        return CompiledRule(self.v, self.query, self.key, steps)
+        return CompiledRule(self.v, self.profile.query, self.key, steps)
 
     # -- profile ----------------------------------------------------------------------------
-    def field_column(self, qualified: str) -> exp.Column:
-        tname, cname = qualified.rsplit(".", 1)
-        if tname not in self.profile_aliases:
-            alias = f"p{len(self.profile_aliases)}"
-            t = self.cat.tables[tname]
-            assert t.customer_key is not None
-            self.query = self.query.join(
-                table(tname, alias), on=exp.EQ(this=col(t.customer_key, alias),
-                                               expression=self.key.copy()),
-                join_type="left")
-            self.profile_aliases[tname] = alias
-        return col(cname, self.profile_aliases[tname])
+    def field_column(self, qualified: str) -> exp.Expr:
+        """A profile field, its table joined on demand (see :class:`ProfileJoins`)."""
+        return self.profile.column(qualified)
 
     def consent(self, channel: str) -> exp.Expr:
+        """Consent and a reachable contact. A channel without consent data (``consent:
+        null``) keeps the contact test only; its export needs an acknowledgement."""
         ch = self.cat.channels[channel]
-        preds: list[exp.Expr] = [
-            exp.EQ(this=self.field_column(ch.consent), expression=exp.true())]
+        preds: list[exp.Expr] = []
+        if ch.consent is not None:
+            preds.append(exp.EQ(this=self.field_column(ch.consent), expression=exp.true()))
         if ch.contact is not None:
             contact = self.field_column(ch.contact)
             preds.append(compare(contact, "is_not_null", None, None,
@@ -142,7 +136,7 @@ class _Compiler:
             if pattern is not None:  # reachable: a valid-looking address, not just non-NULL
                 preds.append(exp.RegexpLike(this=contact.copy(),
                                             expression=exp.Literal.string(pattern)))
-        return exp.and_(*preds)
+        return exp.and_(*preds) if preds else exp.true()
 
     # -- conditions -------------------------------------------------------------------------
     def predicate(self, node: Condition) -> exp.Expr:
@@ -217,7 +211,15 @@ class _Compiler:
             return compare(column, node.op, node.value, node.values, sql_type)
         assert isinstance(node.value, (int, float))
         tname, cname = node.field.rsplit(".", 1)
-        threshold = _top_threshold(col(cname, "q"), table(tname, "q"), node.value)
+        if self.cat.profile_paths().get(tname) == []:  # a one-row-per-customer table
+            values: exp.Expr = column_expr(self.cat.tables[tname], cname, "q")
+            source: exp.Expr = table(tname, "q")
+        else:  # every customer's value, joined the way the audience is
+            scores = ProfileJoins(self.cat, exp.select().from_(
+                table(self.cat.entity.table, "q")), entity_alias="q", prefix="q")
+            source = scores.query.select(scores.column(node.field).as_("v")).subquery("qv")
+            values = col("v", "qv")
+        threshold = _top_threshold(values, source, node.value)
         return exp.GTE(this=column, expression=exp.paren(threshold))
 
     # -- events -----------------------------------------------------------------------------
@@ -277,8 +279,7 @@ class _Compiler:
     def event_time_type(self, event: str) -> str:
         """The type first/last dates compare as: TIMESTAMP if any source has one (UNION ALL
         widens a DATE source to it), else DATE."""
-        types = [self.cat.tables[s.table].columns[s.time].type
-                 for s in self.cat.events[event].sources]
+        types = [time_type(self.cat, s) for s in self.cat.events[event].sources]
         return next((t for t in types if type_family(t) == "timestamp"), types[0])
 
     def member(self, keys: exp.Select) -> exp.Expr:
@@ -309,16 +310,21 @@ class _Compiler:
 
     def branch(self, node: EventCondition, src: EventSource, bounds: Bounds,
                force: bool = False) -> exp.Select | None:
+        """One source's matching occurrences as rows ``(k[, x])``: the customer key and, when
+        the condition needs it, the occurrence's moment or property value. A source at line
+        grain is grouped by customer and occurrence key first (:meth:`lines`)."""
         t = self.cat.tables[src.table]
         assert t.customer_key is not None
-        time_type = t.columns[src.time].type
+        joins, moment = time_joins(src)
         preds: list[exp.Expr] = [
             compare(col(t.customer_key, "s"), "is_not_null", None, None, "BIGINT"),
-            self.in_bounds(col(src.time, "s"), bounds, time_type),
+            self.in_bounds(moment, bounds, time_type(self.cat, src)),
         ]
         for f in src.where:
             preds.append(compare(col(f.column, "s"), f.op, f.value, f.values,
                                  t.columns[f.column].type))
+        if src.grain == "line":
+            return self.lines(node, src, joins, moment, preds, force)
         for pf in node.filters:
             pred = self.property_filter(node.event, src, pf)
             if pred is False and not force:
@@ -327,14 +333,66 @@ class _Compiler:
                 preds.append(pred)
         projections: list[exp.Expr] = [col(t.customer_key, "s").as_("k")]
         if node.aggregate in ("first", "last"):
-            projections.append(col(src.time, "s").as_("x"))
+            projections.append(moment.copy().as_("x"))
         elif node.property is not None:
             ps = src.properties.get(node.property)
             value: exp.Expr = exp.Null() if ps is None else (
                 literal(ps.const, "DOUBLE") if ps.const is not None
                 else col(ps.column or "", "s"))
             projections.append(exp.alias_(value, "x"))
-        return exp.select(*projections).from_(table(src.table, "s")).where(exp.and_(*preds))
+        return self.joined(src, joins).select(*projections).where(exp.and_(*preds))
+
+    @staticmethod
+    def joined(src: EventSource, joins: list[tuple[exp.Table, exp.Expr]]) -> exp.Select:
+        q = exp.select().from_(table(src.table, "s"))
+        for tbl, on in joins:
+            q = q.join(tbl, on=on, join_type="inner")
+        return q
+
+    def lines(self, node: EventCondition, src: EventSource,
+              joins: list[tuple[exp.Table, exp.Expr]], moment: exp.Expr,
+              preds: list[exp.Expr], force: bool) -> exp.Select | None:
+        """A line-grain source as one row per occurrence (customer, ``key``).
+
+        A property summed over lines (an amount) is compared per occurrence; a property of
+        the lines (a category) matches an occurrence that has such a line, and its negation
+        one that has none. So counts count occurrences, and the same data stored at ticket
+        grain or at line grain gives the same audience."""
+        t = self.cat.tables[src.table]
+        assert t.customer_key is not None
+        having: list[exp.Expr] = []
+        for pf in node.filters:
+            ps = src.properties.get(pf.property)
+            if ps is None or ps.const is not None:
+                pred = self.property_filter(node.event, src, pf)
+                if pred is False and not force:
+                    return None
+                continue
+            ptype = self.cat.events[node.event].properties[pf.property].type
+            if ps.aggregate is not None:
+                having.append(compare(_line_total(ps), pf.op, pf.value, pf.values, ptype))
+                continue
+            positive = {"ne": "eq", "not_in": "in", "is_null": "is_not_null"}.get(pf.op)
+            if positive is not None and ps.via:  # an occurrence with no such line
+                twin = pf.model_copy(update={"op": positive})
+                line = exp.Coalesce(this=self.path_filter(src, ps, twin, ptype),
+                                    expressions=[exp.false()])
+                having.append(exp.EQ(this=_any_line(line), expression=exp.Literal.number(0)))
+                continue
+            line_pred = self.property_filter(node.event, src, pf)
+            assert isinstance(line_pred, exp.Expr)
+            having.append(exp.EQ(this=_any_line(line_pred), expression=exp.Literal.number(1)))
+        projections: list[exp.Expr] = [col(t.customer_key, "s").as_("k")]
+        if node.aggregate in ("first", "last"):
+            projections.append(exp.Min(this=moment.copy()).as_("x"))
+        elif node.property is not None:
+            ps = src.properties.get(node.property)
+            value: exp.Expr = exp.Null() if ps is None else (
+                literal(ps.const, "DOUBLE") if ps.const is not None else _line_total(ps))
+            projections.append(exp.alias_(value, "x"))
+        q = (self.joined(src, joins).select(*projections).where(exp.and_(*preds))
+             .group_by(col(t.customer_key, "s"), col(src.key, "s")))
+        return q.having(exp.and_(*having)) if having else q
 
     def property_filter(self, event: str, src: EventSource,
                         f: PropertyFilter) -> exp.Expr | bool:
@@ -378,6 +436,18 @@ class _Compiler:
             outer = "s" if i == 0 else f"h{i - 1}"
             cond = exp.In(this=col(outer_col, outer), query=keys.where(cond).subquery())
         return cond
+
+
+def _line_total(ps: PropertySource) -> exp.Expr:
+    """An occurrence's value from its lines: the declared aggregate (else the largest)."""
+    agg = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[ps.aggregate or "max"]
+    return agg(this=col(ps.column or "", "s"))
+
+
+def _any_line(pred: exp.Expr) -> exp.Expr:
+    """``MAX(CASE WHEN pred THEN 1 ELSE 0 END)``: 1 when one line of the group matches."""
+    case = exp.Case().when(pred, exp.Literal.number(1)).else_(exp.Literal.number(0))
+    return exp.Max(this=case)
 
 
 def _top_threshold(values: exp.Expr, source: exp.Expr, percent: float) -> exp.Select:

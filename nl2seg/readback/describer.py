@@ -422,6 +422,10 @@ class Describer:
         ch = self.cat.channels.get(name)
         if ch is None:
             return w.channel.format(channel=name, who=self.who(), consent=name)
+        if ch.consent is None:
+            contact = self.column_label(ch.contact) if ch.contact is not None else "—"
+            return w.channel_no_consent.format(channel=ch.label.get(self.lang), who=self.who(),
+                                               contact=contact)
         text = w.channel.format(channel=ch.label.get(self.lang), who=self.who(),
                                 consent=self.column_label(ch.consent))
         if ch.contact is not None:
@@ -431,7 +435,8 @@ class Describer:
     def consent_step(self, name: str) -> str:
         """The channel's consent filter as a funnel step (« consentement SMS : oui, … »)."""
         ch = self.cat.channels[name]
-        text = self.w.consent_step.format(consent=self.column_label(ch.consent))
+        text = (self.w.consent_step_none if ch.consent is None
+                else self.w.consent_step.format(consent=self.column_label(ch.consent)))
         if ch.contact is not None:
             text += self.w.consent_step_contact.format(contact=self.column_label(ch.contact))
         return text

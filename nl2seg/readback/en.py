@@ -106,6 +106,9 @@ EN = Phrasebook(
     unknown_segment=" (unknown segment)",
     channel=" — audience for the {channel} channel: only {who} who opted in ({consent})",
     channel_contact=" and can be reached ({contact})",
+    channel_no_consent=(" — audience for the {channel} channel: {who} who can be reached "
+                        "({contact}); the data holds NO consent for this channel"),
+    consent_step_none="no consent data",
     consent_step="{consent}: yes",
     consent_step_contact=", {contact} present",
     plural=_en_plural,

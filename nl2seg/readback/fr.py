@@ -139,6 +139,9 @@ FR = Phrasebook(
     unknown_segment=" (segment inconnu)",
     channel=" — audience pour le canal {channel} : seuls les {who} ayant consenti ({consent})",
     channel_contact=" et joignables ({contact})",
+    channel_no_consent=(" — audience pour le canal {channel} : les {who} joignables ({contact})"
+                        " ; les données ne contiennent AUCUN consentement pour ce canal"),
+    consent_step_none="aucune donnée de consentement",
     consent_step="{consent} : oui",
     consent_step_contact=", {contact} renseigné",
     plural=_fr_plural,

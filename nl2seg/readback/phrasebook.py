@@ -94,6 +94,8 @@ class Phrasebook:
     unknown_segment: str
     channel: str
     channel_contact: str
+    channel_no_consent: str
+    consent_step_none: str
     consent_step: str
     consent_step_contact: str
     # grammar
