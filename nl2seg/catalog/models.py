@@ -82,6 +82,8 @@ class Column(_Model):
     """A free tag a translator may look for (e.g. ``birth_date``, ``signup_date``)."""
     levels: dict[str, Level] | None = None
     """Named ranges, for score columns."""
+    unit: str | None = None
+    """The unit of a number (a currency code such as ``USD`` or ``EUR``)."""
     expr: str | None = None
     """A computed column: a SQL expression (DuckDB syntax) over this table's own columns,
     e.g. ``make_date(c_birth_year, c_birth_month, c_birth_day)``. Parsed by sqlglot and

@@ -82,7 +82,9 @@ LAST = seqs("dernier", "dernière", "last", "latest", "most recent", "plus réce
 
 ACTIVATE = stems("campagne", "campaign", "envoi", "send", "sending", "cibler", "target",
                  "targeting", "ciblage", "activation", "blast", "diffusion", "export",
-                 "exporter", "relancer", "contacter", "contact", "toucher", "reach", "audience")
+                 "exporter", "relancer", "contacter", "contact", "toucher", "reach", "audience",
+                 "joignable", "joignables", "joindre", "reachable", "contactable",
+                 "contactables")
 
 HOSTILE = ("select ", "drop ", "delete ", "insert ", "update ", "truncate ", "alter ", " union ",
            "--", "/*", "ignore ", "oublie ", "instructions", "system prompt", "prompt",
