@@ -17,6 +17,7 @@ from sqlglot import exp
 from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.compile.compiler import CompiledRule
 from nl2seg.compile.literals import table
+from nl2seg.compile.paths import ProfileJoins
 from nl2seg.compile.safety import check_query
 from nl2seg.windows import shift
 
@@ -57,22 +58,19 @@ def dimensions(catalog: Catalog, lang: Lang = "fr") -> dict[str, str]:
 
 def breakdown(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, field: str,
               lang: Lang = "fr") -> Breakdown:
-    """Audience vs base over the values of ``field`` (one query)."""
+    """Audience vs base over the values of ``field`` (one query). The field's table is
+    joined the way the compiler joins it (:class:`ProfileJoins`): a one-row-per-customer table
+    on the customer key, a profile lookup through the customer's references, a computed
+    column as its expression."""
     v = compiled.validated
     cat = v.catalog
     col = cat.column(field)
-    tname, name = field.rsplit(".", 1)
-    key = cat.entity.key
-    ent = cat.entity.table
-    member = exp.column(key, "e").isin(query=compiled.audience())
-    owner = "e" if tname == ent else "d"
-    raw = exp.column(name, owner)
+    member = exp.column(cat.entity.key, "e").isin(query=compiled.audience())
+    joins = ProfileJoins(cat, exp.select().from_(table(cat.entity.table, "e")),
+                         entity_alias="e", prefix="d")
+    raw = joins.column(field)
     dim = _age_band(raw, v.as_of) if col.role == "birth_date" else raw
-    src = exp.select(exp.alias_(dim, "dim"), exp.alias_(member, "m")).from_(
-        table(ent, "e"))
-    if tname != ent:
-        on = exp.column(key, "e").eq(exp.column(cat.tables[tname].customer_key or key, "d"))
-        src = src.join(table(tname, "d"), on=on, join_type="left")
+    src = joins.query.select(exp.alias_(dim, "dim"), exp.alias_(member, "m"))
     count_m = exp.Filter(this=exp.Count(this=exp.Star()),
                          expression=exp.Where(this=exp.column("m")))
     q = (exp.select(exp.column("dim"), count_m.as_("aud"), exp.Count(this=exp.Star()).as_("base"))

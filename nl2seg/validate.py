@@ -161,10 +161,13 @@ class _Checker:
             return True
         short = name.rsplit(".", 1)[-1]
         table = name.rsplit(".", 1)[0] if name.count(".") == 2 else None
-        if table in self.cat.tables:
-            cols = list(self.cat.tables[table].columns)
-            self.err(f"{path}.field", f"unknown column '{short}' in {table}", short, cols,
-                     code="unknown_field")
+        if table in self.cat.tables and short in self.cat.tables[table].columns:
+            self.err(f"{path}.field", _not_profile(self.cat, table, short), name,
+                     code="not_a_profile_field")
+        elif table in self.cat.tables:
+            usable = [f.rsplit(".", 1)[-1] for f in fields if f.rsplit(".", 1)[0] == table]
+            self.err(f"{path}.field", f"unknown column '{short}' in {table}", short,
+                     usable or list(self.cat.tables[table].columns), code="unknown_field")
         else:
             full = [f for f in fields if f.rsplit(".", 1)[-1] == short]
             if full:
@@ -346,6 +349,35 @@ class _Checker:
             return
         inner = self.segments[node.segment].where
         self.condition(inner, f"{path}<{node.segment}>", depth + 1, (*trail, node.segment))
+
+
+def _not_profile(cat: Catalog, table: str, column: str) -> str:
+    """Why ``table.column``, a column the catalog declares, is not a customer's field, and
+    what to do about it."""
+    name = f"{table}.{column}"
+    t = cat.tables[table]
+    if t.grain in ("event", "detail"):
+        events = sorted(e for e, ev in cat.events.items()
+                        if any(s.table == table for s in ev.sources))
+        what = "an event table" if t.grain == "event" else "a table of event lines"
+        return (f"'{name}' is a column of {what}, not a customer's field: use an event "
+                "condition" + (f" (events: {', '.join(events)})" if events else ""))
+    if t.grain == "lookup" and t.profile:
+        usable = [f.rsplit(".", 1)[-1] for f in cat.profile_fields()
+                  if f.rsplit(".", 1)[0] == table]
+        return (f"'{name}' is a join key, not a customer's field: use "
+                + (f"one of the fields of {table} ({', '.join(usable)})" if usable
+                   else "another field"))
+    reachable = cat.profile_paths()
+    referrers = [f"{src}.{col}" for src, st in cat.tables.items() if src in reachable
+                 for col, target in st.references.items() if target.rsplit(".", 1)[0] == table]
+    key = t.primary_key[0] if t.primary_key else "<key>"
+    how = (f" (it is already referenced by {', '.join(referrers)})" if referrers else
+           f" and reference it from {cat.entity.table} (references: {{<column>: "
+           f"{table}.{key}}})")
+    return (f"'{name}' is in {table}, a {t.grain} table that does not describe customers: "
+            f"to use its columns as customer fields, mark it 'profile: true' in the "
+            f"catalog{how}")
 
 
 def _plausible_number(v: Any) -> bool:

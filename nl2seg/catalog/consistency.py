@@ -118,6 +118,14 @@ def check_consistency(cat: Catalog) -> None:
                     current = hop.table
                 if ps.column is not None:
                     column(current, ps.column, f"{where}.properties.{pname}")
+                    spec = cat.tables[current].columns.get(ps.column) \
+                        if current in cat.tables else None
+                    if spec is not None and spec.expr is not None:
+                        problems.append(
+                            f"{where}.properties.{pname}: {current}.{ps.column} is a computed "
+                            "column; an event property reads a stored column (computed "
+                            "columns serve profile fields): point it at the stored column, "
+                            "or add a column to the table")
         for pname, prop in ev.properties.items():
             if prop.values_from is not None:
                 qualified(prop.values_from, f"events.{ename}.properties.{pname}.values_from")

@@ -36,11 +36,15 @@ def parse_computed(text: str, columns: set[str], where: str = "expr") -> exp.Exp
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
     except ParseError as exc:
-        raise ExpressionError(f"{where}: '{text}' does not parse: {exc}") from None
+        first = exc.errors[0].get("description") if exc.errors else None
+        raise ExpressionError(f"{where}: '{text}' does not parse: {first or 'invalid SQL'}"
+                              ) from None
     for node in tree.walk():
         if not isinstance(node, ALLOWED):
+            what = f"function {node.name}()" if isinstance(node, exp.Anonymous) \
+                else node.key.upper()
             raise ExpressionError(
-                f"{where}: '{text}' uses {node.key.upper()}, which a computed column may not "
+                f"{where}: '{text}' uses {what}, which a computed column may not "
                 "(allowed: columns of the same table, literals, arithmetic, comparisons, CASE, "
                 "CAST, COALESCE, MAKE_DATE, CONCAT, LOWER, UPPER, TRIM, SUBSTRING, ROUND)")
         if isinstance(node, exp.Column):

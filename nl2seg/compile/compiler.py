@@ -217,7 +217,9 @@ class _Compiler:
         else:  # every customer's value, joined the way the audience is
             scores = ProfileJoins(self.cat, exp.select().from_(
                 table(self.cat.entity.table, "q")), entity_alias="q", prefix="q")
-            source = scores.query.select(scores.column(node.field).as_("v")).subquery("qv")
+            # The column first: it adds the joins to ``scores.query`` (read after it).
+            every = scores.column(node.field)
+            source = scores.query.select(every.as_("v")).subquery("qv")
             values = col("v", "qv")
         threshold = _top_threshold(values, source, node.value)
         return exp.GTE(this=column, expression=exp.paren(threshold))
@@ -373,10 +375,10 @@ class _Compiler:
                 having.append(compare(_line_total(ps), pf.op, pf.value, pf.values, ptype))
                 continue
             positive = {"ne": "eq", "not_in": "in", "is_null": "is_not_null"}.get(pf.op)
-            if positive is not None and ps.via:  # an occurrence with no such line
+            if positive is not None:  # an occurrence with no such line, through a path or not
                 twin = pf.model_copy(update={"op": positive})
-                line = exp.Coalesce(this=self.path_filter(src, ps, twin, ptype),
-                                    expressions=[exp.false()])
+                line = self.property_filter(node.event, src, twin)
+                assert isinstance(line, exp.Expr)
                 having.append(exp.EQ(this=_any_line(line), expression=exp.Literal.number(0)))
                 continue
             line_pred = self.property_filter(node.event, src, pf)
