@@ -2,11 +2,15 @@
 
 The compiler trusts the catalog blindly, so a renamed column or a new loyalty tier would
 otherwise surface as a confusing SQL error or, worse, as an audience silently missing people.
-This module compares the two up front and says, per table and column, what to fix.
+This module compares the two up front and says, per table and column, what to fix; then it
+runs the smoke queries of :mod:`nl2seg.catalog.smoke` (what previews will run: each event
+source over its time path, each profile field through its joins, each property path and
+computed column, the joins' many-to-one keys, each source's freshness).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from decimal import Decimal
 from typing import Any
@@ -15,7 +19,10 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 
+from nl2seg.catalog.expressions import computed
 from nl2seg.catalog.models import Catalog, Column, Table
+from nl2seg.catalog.probe import KINDS
+from nl2seg.catalog.smoke import smoke_check
 from nl2seg.db import table_columns
 from nl2seg.errors import CatalogMismatch, DatabaseError, did_you_mean, suggestion_text
 
@@ -40,6 +47,10 @@ class CheckReport(BaseModel):
 
     problems: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    checked: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    """What the smoke queries covered: how many event sources, profile fields…"""
+    queries: int = 0
+    """How many smoke queries ran."""
 
     @property
     def ok(self) -> bool:
@@ -62,7 +73,8 @@ def normalize_type(sql_type: str) -> str:
 
 
 def check_catalog(catalog: Catalog, con: duckdb.DuckDBPyConnection) -> CheckReport:
-    """Compare the catalog with the open database: tables, columns, types and value lists."""
+    """Compare the catalog with the open database (tables, columns, types and value lists),
+    then run the smoke queries on what is there (:func:`nl2seg.catalog.smoke.smoke_check`)."""
     db = table_columns(con)
     problems: list[str] = []
     notes: list[str] = []
@@ -76,7 +88,9 @@ def check_catalog(catalog: Catalog, con: duckdb.DuckDBPyConnection) -> CheckRepo
             _check_column(con, name, table, col_name, db[name], problems, notes)
     notes.extend(f"{name}: table is in the database but not in the catalog (nl2seg will not "
                  "use it)" for name in db if name not in catalog.tables)
-    return CheckReport(problems=problems, notes=notes)
+    smoke = smoke_check(catalog, con, db)
+    return CheckReport(problems=[*problems, *smoke.problems], notes=[*notes, *smoke.notes],
+                       checked=smoke.checked, queries=smoke.queries)
 
 
 def assert_catalog_matches(catalog: Catalog, con: duckdb.DuckDBPyConnection) -> None:
@@ -90,6 +104,14 @@ def _check_column(con: duckdb.DuckDBPyConnection, table: str, spec: Table, name:
                   db_columns: dict[str, str], problems: list[str], notes: list[str]) -> None:
     """Existence and type; then, for a closed value list, the values (one query)."""
     column = spec.columns[name]
+    if column.expr is not None and name not in db_columns:
+        # computed: not stored; its inputs are columns of this table, checked on their own,
+        # and the smoke queries run it
+        if column.values is not None and all(
+                c.name in db_columns for c in computed(column.expr, "x").find_all(exp.Column)):
+            with contextlib.suppress(DatabaseError):  # the smoke query names the failure
+                _check_values(con, table, name, column, problems, notes)
+        return
     if name not in db_columns:
         # A renamed column shows up as a database column the catalog does not know.
         undeclared = [c for c in db_columns if c not in spec.columns]
@@ -108,7 +130,7 @@ def _check_values(con: duckdb.DuckDBPyConnection, table: str, name: str, column:
     """Closed value lists must cover the data; declared values nobody has are only noted."""
     family = column.family
     declared = {value_key(v, family): v for v in column.value_names()}
-    found = value_counts(con, table, name)
+    found = value_counts(con, table, name, expr=column.expr)
     seen = {value_key(v, family) for v, _ in found}
     extra = [(v, n) for v, n in found if value_key(v, family) not in declared]
     if extra:
@@ -138,16 +160,18 @@ def show_value(value: object) -> str:
 
 
 def value_counts(con: duckdb.DuckDBPyConnection, table: str, column: str,
-                 limit: int | None = None) -> list[tuple[object, int]]:
+                 limit: int | None = None, expr: str | None = None) -> list[tuple[object, int]]:
     """Distinct non-null values of ``table.column`` with their row counts, most frequent first.
 
-    ``limit`` caps what is fetched, for callers that only need to know "more than N".
+    ``limit`` caps what is fetched, for callers that only need to know "more than N";
+    ``expr`` is a computed column's (checked) expression, read instead of a stored column.
     """
-    col = exp.column(exp.to_identifier(column, quoted=True))
+    col: exp.Expr = (computed(expr, "x") if expr is not None
+                     else exp.column(exp.to_identifier(column, quoted=True), table="x"))
     query = (
         exp.select(exp.alias_(col, "value", quoted=True),
                    exp.alias_(exp.Count(this=exp.Star()), "n", quoted=True))
-        .from_(table_ref(table))
+        .from_(table_ref(table).as_("x"))
         .where(col.copy().is_(exp.null()).not_())
         .group_by(col.copy())
         .order_by(exp.Ordered(this=exp.column("n", quoted=True), desc=True), col.copy())
