@@ -18,6 +18,7 @@ from sqlglot import exp
 from nl2seg.catalog.models import Catalog
 from nl2seg.compile.compiler import CompiledRule, Step
 from nl2seg.compile.literals import col, table
+from nl2seg.compile.paths import column_expr
 from nl2seg.compile.safety import check_query
 from nl2seg.errors import DatabaseError
 from nl2seg.readback import describe_condition, describe_consent
@@ -120,29 +121,30 @@ def funnel_query(compiled: CompiledRule) -> exp.Select:
 
 def sample_members(compiled: CompiledRule, con: duckdb.DuckDBPyConnection, size: int,
                    mask_pii: bool) -> list[dict[str, Any]]:
-    """A few members with their profile (entity table), PII masked unless asked."""
+    """A few members with their profile (the entity table's declared columns, computed ones
+    included), PII masked unless asked. A column the catalog does not declare is never read:
+    a warehouse table has many, and what the catalog does not describe is not shown."""
     cat = compiled.validated.catalog
     entity = cat.entity
+    tbl = cat.tables[entity.table]
+    columns = tbl.columns
+    # The key, then what describes the customer, then the (masked) personal data.
+    names = sorted(columns, key=lambda c: (c != entity.key, columns[c].pii))
     members = compiled.audience().subquery("a")
-    q = (exp.select(exp.Star()).from_(table(entity.table, "m"))
+    q = (exp.select(*(exp.alias_(column_expr(tbl, c, "m"), c) for c in names))
+         .from_(table(entity.table, "m"))
          .join(members, on=exp.EQ(this=col(entity.key, "m"), expression=col(entity.key, "a")))
          .order_by(col(entity.key, "m")).limit(size))
     check_query(q, cat)
     try:
-        cur = con.execute(q.sql(dialect="duckdb"))
-        names = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        rows = con.execute(q.sql(dialect="duckdb")).fetchall()
     except duckdb.Error as exc:
         raise DatabaseError(f"the sample query failed: {exc}", code="db_query") from None
-    columns = cat.tables[entity.table].columns
-    # The key, then what describes the customer, then the (masked) personal data.
-    order = sorted(range(min(len(names), len(columns))),
-                   key=lambda i: (names[i] != entity.key, columns[names[i]].pii))
     out = []
     for r in rows:
-        rec = {names[i]: r[i] for i in order}
+        rec = dict(zip(names, r, strict=True))
         if mask_pii:
-            rec = {k: (mask(v) if k in columns and columns[k].pii else v) for k, v in rec.items()}
+            rec = {k: (mask(v) if columns[k].pii else v) for k, v in rec.items()}
         out.append(rec)
     return out
 

@@ -2,12 +2,14 @@
 
 An approval binds the rule's fingerprint, the reference date, the catalog (version and
 content hash), the database (path and content fingerprint, :mod:`nl2seg.guard.identity`),
-the extra columns it may export, the count seen and the warnings acknowledged one by one.
-Blocking warnings cannot be acknowledged: they must be resolved (the rule changed). In
-four-eyes mode the
-approver must not be the rule's author (as the state recorded it when the rule was first
-saved, whatever a later caller claims). Any change to the rule, the catalog or the reference
-date voids the approval: :func:`check_approval` says which.
+the extra columns it may export, the count seen and the warnings acknowledged one by one
+(by id, or by code when no other warning shares it: :func:`acknowledged_ids`). Blocking
+warnings cannot be acknowledged: they must be resolved (the rule changed). An audience on a
+channel without consent data needs ``no_consent_data`` acknowledged
+(:mod:`nl2seg.guard.consent`). In four-eyes mode the approver must not be the rule's author
+(as the state recorded it when the rule was first saved, whatever a later caller claims).
+Any change to the rule, the catalog or the reference date voids the approval:
+:func:`check_approval` says which.
 
 The approvals table is a convenience; the audit log is the record. Each decision's audit
 entry carries the decision's digest (:func:`digest`), and :func:`sealed` checks that the
@@ -26,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.errors import Nl2SegError
+from nl2seg.guard.consent import CODE
 from nl2seg.guard.identity import DatabaseIdentity
 from nl2seg.guard.state import (
     Anchor,
@@ -81,7 +84,7 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
         if not catalog.has_column(f"{catalog.entity.table}.{c}"):
             raise ApprovalError(f"unknown column '{c}' in {catalog.entity.table}",
                                 code="approval_column")
-    acks = set(acknowledged)
+    acks = acknowledged_ids(acknowledged, warnings)
     if decision == "approved":
         blocking = [w for w in warnings if w.severity == "blocking"]
         if blocking:
@@ -93,7 +96,10 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
             raise ApprovalError(
                 f"{len(missing)} warning(s) not acknowledged: " + "; ".join(
                     f"{w.id} ({w.title})" for w in missing)
-                + " — acknowledge each one (--ack ID) after reading it",
+                + " — acknowledge each one (--ack ID) after reading it"
+                + "".join(f"; the data holds no consent for the {w.data['channel']} channel: "
+                          f"--ack {CODE} states that the export goes out without consent data "
+                          "(the manifest records it)" for w in missing if w.code == CODE),
                 code="approval_unacknowledged")
     fp = fingerprint(rule)
     recorded = store.audience(name)
@@ -129,6 +135,14 @@ def decide(store: StateStore, *, name: str, rule: Rule, catalog: Catalog, previe
                  "comment": comment, "four_eyes": four_eyes, "database": a.database,
                  "columns": a.columns, "digest": digest(a)})
     return a
+
+
+def acknowledged_ids(acknowledged: Iterable[str], warnings: Sequence[GuardWarning]) -> set[str]:
+    """The warning ids ``acknowledged`` names: an id, or a bare code that no other warning
+    shares (``--ack no_consent_data``); a code two warnings share acknowledges neither."""
+    given = set(acknowledged)
+    codes = [w.code for w in warnings]
+    return given | {w.id for w in warnings if w.code in given and codes.count(w.code) == 1}
 
 
 def digest(a: Approval) -> str:

@@ -10,7 +10,9 @@ transaction. A kill at any step leaves no file the log does not name: the next e
 exports (a live export holds a lock on its own). The export refuses without a valid
 approval (for this database, these columns, a log that still holds the folder's anchors),
 for another channel than the approved one, and when today's count moved beyond the
-tolerance from the approved count.
+tolerance from the approved count. For a channel without consent data, the approval must
+acknowledge it and the manifest records that the file went out without consent data, with
+that acknowledgement (``no_consent_data``: :mod:`nl2seg.guard.consent`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from nl2seg.compile.literals import table
 from nl2seg.errors import Nl2SegError
 from nl2seg.guard.anchors import MANIFEST_SUFFIX, anchors_from
 from nl2seg.guard.approval import Approval, check_approval, sealed
+from nl2seg.guard.consent import CODE as CONSENT_CODE
+from nl2seg.guard.consent import consent_record
 from nl2seg.guard.identity import database_identity
 from nl2seg.guard.recovery import TMP_PREFIX, lock, recover
 from nl2seg.guard.state import AuditEntry, StateStore, now
@@ -62,6 +66,8 @@ class ExportResult(BaseModel):
     approval_id: str
     unfinished: list[str] = []
     """Exports an earlier process started and never finished (what the log says of them)."""
+    no_consent_data: dict[str, object] | None = None
+    """For a channel without consent data: what the manifest records of it."""
 
 
 def export_columns(catalog: Catalog, channel: str | None,
@@ -139,6 +145,11 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
         raise ExportError(f"the approval covers {had}, not {wanted}: approve the audience for "
                           "that channel (its consent becomes part of the count you approve)",
                           code="export_channel")
+    no_consent = consent_record(catalog, channel, approval)
+    if no_consent is not None and no_consent["acknowledged"] is None:
+        raise ExportError(f"the data holds no consent for the {channel} channel and the "
+                          "approval does not acknowledge it: approve it again with --ack "
+                          f"{CONSENT_CODE}", code="export_no_consent_unacknowledged")
     if not 0 <= tolerance <= MAX_TOLERANCE:
         raise ExportError(f"a tolerance of {tolerance:.0%} is outside 0–{MAX_TOLERANCE:.0%}: "
                           "an audience that moved more needs a new approval",
@@ -213,6 +224,7 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
                     "database": database.path, "database_fingerprint": database.fingerprint,
                     "approved_count": approval.count, "approved_by": approval.approver,
                     "tolerance": tolerance,
+                    **({"no_consent_data": no_consent} if no_consent is not None else {}),
                     "audit_anchor": {"seq": started.seq, "hash": started.hash},
                     "created_at": now()}
         mtmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -225,7 +237,9 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
         store.audit("export", actor, {"export": export_id, "approval": approval.id,
                                       "file": final.name, "sha256": digest, "count": count,
                                       "channel": channel, "columns": cols,
-                                      "tolerance": tolerance, "started": started.seq},
+                                      "tolerance": tolerance, "started": started.seq,
+                                      **({"no_consent_data": no_consent["acknowledged"]}
+                                         if no_consent is not None else {})},
                     statements=[("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  (export_id, approval.id, channel, fmt, str(final), digest,
                                   count, now()))])
@@ -245,4 +259,5 @@ def export_audience(store: StateStore, con: duckdb.DuckDBPyConnection, approval:
         release()
     return ExportResult(id=export_id, path=str(final), manifest=str(mpath), sha256=digest,
                         count=count, columns=cols, channel=channel, format=fmt,
-                        approval_id=approval.id, unfinished=unfinished)
+                        approval_id=approval.id, unfinished=unfinished,
+                        no_consent_data=no_consent)

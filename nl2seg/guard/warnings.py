@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.compile.compiler import CompiledRule
 from nl2seg.crosscheck import CrossCheck
+from nl2seg.guard.consent import no_consent_data
+from nl2seg.guard.freshness import reference_date_checks
 from nl2seg.preview import Preview
 from nl2seg.rule.canonical import fingerprint
 from nl2seg.rule.nodes import (
@@ -121,9 +123,10 @@ class Context:
 def assess(ctx: Context) -> list[GuardWarning]:
     """Every warning for this preview, blocking first, then warnings, then information."""
     out: list[GuardWarning] = []
-    for check in (volume, expectation, history, conditions, unused_words, structure,
-                  assumptions, consent, freshness, disagreement, sensitive, ambiguous_reading):
+    for check in (volume, expectation, history, conditions, unused_words, structure, assumptions,
+                  consent, no_consent_data, freshness, disagreement, sensitive, ambiguous_reading):
         out += check(ctx)
+    out += reference_date_checks(ctx)  # the reference date and stale_data (issue 11 §5)
     order = {"blocking": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda w: order[w.severity])
 

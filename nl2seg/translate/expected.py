@@ -22,7 +22,8 @@ _ABOUT = (r"(?:environ|à peu près|autour de|dans les|près de|quelque|approxim
 _WHO = (r"(?:clientes?|clients?|personnes|contacts|profils|membres|customers?|people|"
         r"members|users|profiles)\b")
 _NOT_A_SIZE = (r"(?!\s*(?:(?:jours?|semaines?|mois|ans?|années?|days?|weeks?|months?|years?|"
-               r"fois|times|euros?|eur|h|heures?|hours?)\b|€|%))")
+               r"fois|times|euros?|eur|dollars?|usd|bucks|balles|boules|h|heures?|hours?)\b|"
+               r"[€$%]))")
 """"il y a environ 3 mois", "about 50 €": a duration or an amount, not the audience's size."""
 _PATTERNS = [
     re.compile(_ABOUT + r"\s*" + _NUM + _NOT_A_SIZE + r"(?:\s*" + _WHO + r")?", re.I),

@@ -1,6 +1,8 @@
 """Numbers in digits and in words, French and English.
 
-"deux", "twice", "1 000", "1k", "0,6", "500 €", "80€", "1.5", "douze".
+"deux", "twice", "1 000", "1k", "0,6", "500 €", "80€", "$500", "1.5", "douze". An amount's
+currency words are those of the catalog's unit (:func:`money_words`): "dollars" is an amount
+on a catalog in USD, never on one in EUR.
 
 >>> from nl2seg.translate.normalize import tokenize
 >>> [(n.value, n.money) for n in find_numbers(tokenize("plus de 1 000 € ou 1k, deux fois, 0,6"))]
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nl2seg.translate.normalize import Tok
@@ -29,9 +32,28 @@ WORDS: dict[str, float] = {
 """Number words (un/une/a/one are articles unless a unit follows: see :data:`ONE`)."""
 ONE = frozenset({"un", "une", "one", "a", "an"})
 TIMES_WORDS: dict[str, float] = {"once": 1, "twice": 2, "thrice": 3}
-MONEY = frozenset({"€", "eur", "euro", "euros", "$", "balles", "boules"})
-"""Words that make a number an amount ("300 balles" is colloquial French for 300 €)."""
+CURRENCY_WORDS: dict[str, frozenset[str]] = {
+    "EUR": frozenset({"€", "eur", "euro", "euros", "balles", "boules"}),
+    "USD": frozenset({"$", "usd", "dollar", "dollars", "bucks"}),
+}
+"""Words that make a number an amount, by the catalog unit they name ("300 balles" is
+colloquial French for 300 €, "300 bucks" English for $300). The words of a currency the
+catalog has no amount in are refused earlier, with a message (``refuse.other_currency``)."""
+MONEY = frozenset().union(*CURRENCY_WORDS.values())
+SIGNS = frozenset({"€", "$", "eur", "usd"})
+"""Currency words also written before the amount ("$500", "€80", "USD 500")."""
 SCALE = {"k": 1000.0, "m": 1_000_000.0}
+
+
+def money_words(units: Iterable[str]) -> frozenset[str]:
+    """The currency words of a catalog whose amounts are in ``units``; every known word when
+    none of its units is known (a catalog without a currency has no amount to compare).
+
+    >>> sorted(money_words(["USD"]))
+    ['$', 'bucks', 'dollar', 'dollars', 'usd']
+    """
+    known = [CURRENCY_WORDS[u.upper()] for u in units if u.upper() in CURRENCY_WORDS]
+    return frozenset().union(*known) if known else MONEY
 
 
 SINGLE = frozenset({"single", "seul", "seule"})
@@ -71,8 +93,9 @@ def _is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2100
 
 
-def find_numbers(toks: list[Tok]) -> list[Num]:
-    """Every number in ``toks``, left to right."""
+def find_numbers(toks: list[Tok], currency: frozenset[str] = MONEY) -> list[Num]:
+    """Every number in ``toks``, left to right; a word of ``currency`` after it (or a sign
+    before it) makes it an amount."""
     out: list[Num] = []
     i = 0
     while i < len(toks):
@@ -105,11 +128,15 @@ def find_numbers(toks: list[Tok]) -> list[Num]:
             i += 1
             continue
         money = False
-        if j < len(toks) and toks[j].word in MONEY:
+        if j < len(toks) and toks[j].word in currency:
             money, j = True, j + 1
         start = i
-        if not money and i > 0 and toks[i - 1].word in {"€", "$"} and (not out or out[-1].j < i):
+        if not money and i > 0 and toks[i - 1].word in SIGNS & currency and (
+                not out or out[-1].j < i):
             money, start = True, i - 1
+            if start > 0 and toks[start].word == "$" and toks[start].gap == "" \
+                    and toks[start - 1].word == "us":
+                start -= 1  # "US$500"
         out.append(Num(value, start, j, money, times, single))
         i = j
     return out

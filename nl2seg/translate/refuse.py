@@ -29,9 +29,10 @@ MESSAGES = {
 }
 
 
-_CURRENCIES = {"USD": re.compile(r"\$|\b(?:usd|dollars?)\b", re.I),
+# the words of numbers.CURRENCY_WORDS; colloquial ones only after a number ("balles de golf")
+_CURRENCIES = {"USD": re.compile(r"\$|\b(?:usd|dollars?)\b|\d\s*k?\s*(bucks)\b", re.I),
                "GBP": re.compile(r"£|\bgbp\b", re.I),
-               "EUR": re.compile(r"€|\b(?:eur|euros?)\b", re.I),
+               "EUR": re.compile(r"€|\b(?:eur|euros?)\b|\d\s*k?\s*(balles|boules)\b", re.I),
                "CHF": re.compile(r"\b(?:chf|francs? suisses?|swiss francs?)\b", re.I)}
 
 
@@ -41,7 +42,7 @@ def other_currency(text: str, units: set[str]) -> str | None:
     for code, pattern in _CURRENCIES.items():
         m = pattern.search(text)
         if m and units and code not in units:
-            return m.group(0)
+            return m.group(m.lastindex or 0)
     return None
 
 

@@ -20,6 +20,7 @@ from dataclasses import replace
 from functools import cache
 
 from nl2seg.translate.normalize import Tok, fold, stem
+from nl2seg.translate.numbers import MONEY, SIGNS
 
 # -- terse notes ------------------------------------------------------------------------------
 _UNIT_LETTERS = {"m": "mois", "mo": "mois", "mth": "mois", "mths": "mois", "mos": "mois",
@@ -125,7 +126,7 @@ def _money_near(toks: list[Tok], n: int) -> bool:
     """"1m €", "CA 2m": a scale (million), not months."""
     nxt = toks[n + 1].word if n + 1 < len(toks) else ""
     prev2 = toks[n - 2].word if n >= 2 else ""
-    return nxt in {"€", "eur", "euros", "$"} or prev2 in {"€", "$"}
+    return nxt in MONEY or prev2 in SIGNS
 
 
 # -- lemmas -----------------------------------------------------------------------------------

@@ -40,6 +40,11 @@ def export_screen(day: dt.date) -> None:
         path, manifest = plain(last["path"]), plain(last["manifest"])
         st.success(t(f"Fichier : {path} — manifeste : {manifest}",
                      f"File: {path} — manifest: {manifest}"))
+        if (record := last.get("no_consent_data")) is not None:
+            who = plain(str(record.get("acknowledged_by")))
+            st.warning(t(f"Exporté SANS données de consentement (absence reconnue par {who}, "
+                         "enregistrée dans le manifeste)", "Exported WITHOUT consent data "
+                         f"(acknowledged by {who}, recorded in the manifest)"))
         st.download_button(t("Télécharger", "Download"), Path(last["path"]).read_bytes(),
                            file_name=Path(last["path"]).name, key="download")
         st.json(json.loads(Path(last["manifest"]).read_text(encoding="utf-8")))

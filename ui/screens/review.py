@@ -1,5 +1,6 @@
-"""4. Review: the audience's name, every warning (acknowledged one by one), the reviewer's
-decision, and whether the latest approval still holds for the rule on screen."""
+"""4. Review: the audience's name, every warning (acknowledged one by one; a channel without
+consent data by a checkbox that says so), the reviewer's decision, and whether the latest
+approval still holds for the rule on screen."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from nl2seg.guard import StateStore, check_approval
 from nl2seg.guard.approval import latest_approval
+from nl2seg.guard.consent import CODE as NO_CONSENT
 from nl2seg.guard.review import Prepared
 from nl2seg.guard.warnings import GuardWarning
 from ui.actions import approve
@@ -26,7 +28,7 @@ def review_screen(p: Prepared, day: dt.date) -> None:
             st.error(text + t(" (bloquant : modifiez la règle)", " (blocking: change the rule)"))
         elif w.severity == "warning":
             st.warning(text)
-            st.checkbox(t("Lu et accepté", "Read and accepted"), key=f"ack_{w.id}")
+            st.checkbox(ack_label(w), key=f"ack_{w.id}")
         else:
             st.caption("ℹ " + plain(w.explanation))
     st.text_input(t("Relecteur", "Reviewer"), key="reviewer")
@@ -42,6 +44,16 @@ def review_screen(p: Prepared, day: dt.date) -> None:
               args=("", "approved"))
     c2.button(t("Rejeter", "Reject"), key="reject", on_click=approve, args=("", "rejected"))
     approval_status(day)
+
+
+def ack_label(w: GuardWarning) -> str:
+    """The acknowledgement's words; for a channel without consent data, what it states."""
+    if w.code == NO_CONSENT:
+        return t("Lu et accepté : les données ne contiennent aucun consentement pour ce canal "
+                 "et l'export part sans (le manifeste l'enregistre)", "Read and accepted: the "
+                 "data holds no consent for this channel and the export goes out without it "
+                 "(the manifest records it)")
+    return t("Lu et accepté", "Read and accepted")
 
 
 def explanation(w: GuardWarning) -> str:
