@@ -155,12 +155,13 @@ def segments(folder: str | None) -> dict[str, Any]:
 
 
 def resolve_day(cat: Any, db_path: str | None, explicit: dt.date | None) -> dt.date:
-    """``explicit``, else the reference date stored in ``db_path``, else today."""
+    """``explicit``, else the catalog's reference date (stated, or read from ``db_path``),
+    else today."""
     from nl2seg.db import open_db
     from nl2seg.reference import resolve_as_of
 
     if explicit is not None or db_path is None:
-        return explicit or dt.date.today()
+        return resolve_as_of(cat, None, explicit)
     with open_db(db_path) as con:
         return resolve_as_of(cat, con, explicit)
 

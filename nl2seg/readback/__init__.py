@@ -21,10 +21,11 @@ from collections.abc import Mapping
 from nl2seg.catalog.models import Catalog, Lang
 from nl2seg.readback.describer import Describer
 from nl2seg.readback.formatting import format_date, format_number
+from nl2seg.readback.reference import describe_reference
 from nl2seg.rule.nodes import Condition, Rule
 
-__all__ = ["describe_condition", "describe_consent", "format_date", "format_number",
-           "read_back"]
+__all__ = ["describe_condition", "describe_consent", "describe_reference", "format_date",
+           "format_number", "read_back"]
 
 
 def describe_condition(node: Condition, catalog: Catalog, as_of: dt.date, lang: Lang = "fr",

@@ -111,6 +111,15 @@ EN = Phrasebook(
     consent_step_none="no consent data",
     consent_step="{consent}: yes",
     consent_step_contact=", {contact} present",
+    reference_today=("reference date: today ({d}), the catalog gives none — pass --as-of "
+                     "YYYY-MM-DD or declare reference_date in the catalog"),
+    reference_unread=("reference date: today ({d}), as the catalog's, {what}, could not be read "
+                      "(no database, or no value) — pass --as-of YYYY-MM-DD"),
+    reference_stated="reference date: {d}, stated by the catalog",
+    reference_data="reference date: {d}, {what}",
+    reference_column="the latest value of {column}",
+    reference_event="the day of {latest} {event}{source}",
+    reference_latest=("the latest", "the latest"),
     plural=_en_plural,
     singular=lambda n: n == 1,
     feminine=_never_feminine,

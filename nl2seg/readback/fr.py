@@ -144,6 +144,16 @@ FR = Phrasebook(
     consent_step_none="aucune donnée de consentement",
     consent_step="{consent} : oui",
     consent_step_contact=", {contact} renseigné",
+    reference_today=("date de référence : aujourd'hui ({d}), le catalogue n'en donne pas — passez "
+                     "--as-of AAAA-MM-JJ ou déclarez reference_date dans le catalogue"),
+    reference_unread=("date de référence : aujourd'hui ({d}), faute d'avoir pu lire celle du "
+                      "catalogue, {what} (pas de base de données, ou aucune valeur) — passez "
+                      "--as-of AAAA-MM-JJ"),
+    reference_stated="date de référence : {d}, fixée par le catalogue",
+    reference_data="date de référence : {d}, {what}",
+    reference_column="dernière valeur de {column}",
+    reference_event="jour {latest} {event}{source}",
+    reference_latest=("du dernier", "de la dernière"),
     plural=_fr_plural,
     singular=lambda n: n < 2,
     feminine=_fr_feminine,

@@ -98,6 +98,16 @@ class Phrasebook:
     consent_step_none: str
     consent_step: str
     consent_step_contact: str
+    # the reference date, as an assumption line
+    reference_today: str
+    """Today's date because the catalog names no reference date."""
+    reference_unread: str
+    """Today's date because the catalog's reference date could not be read."""
+    reference_stated: str
+    reference_data: str
+    reference_column: str
+    reference_event: str
+    reference_latest: Gendered
     # grammar
     plural: Callable[[str], str]
     singular: Callable[[float], bool]

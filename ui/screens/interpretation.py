@@ -62,9 +62,11 @@ def interpretation_screen(p: Prepared, rule: Rule, con: duckdb.DuckDBPyConnectio
             st.markdown(t("Mots non utilisés : ", "Unused words: ")
                         + highlight_unused(tr.get("rule", {}).get("request") or "",
                                            tr["unmapped"]))
-        if tr.get("assumptions"):
+        notes = [*tr.get("assumptions", []),  # and where the windows' dates count from
+                 *(w.explanation for w in p.warnings if w.code == "reference_date")]
+        if notes:
             st.markdown(t("**Hypothèses**", "**Assumptions**"))
-            for a in tr["assumptions"]:
+            for a in notes:
                 st.markdown(f"- {plain(a)}")
     if ss.get("fallback"):
         st.warning(t("LLM indisponible, traduction locale : ", "LLM unavailable, local "
