@@ -17,7 +17,8 @@ MEMORY = ":memory:"
 _SYSTEM_SCHEMAS = ("information_schema", "pg_catalog")
 # A user's file never makes DuckDB fetch or load an extension (a SQLite file given as --db
 # tried to download the sqlite extension): no network, and a clear error instead.
-_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_extensions": False}
+_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_extensions": False,
+           "enable_progress_bar": False}  # no progress bars in the CLI's output
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

@@ -48,12 +48,23 @@ def four_eyes() -> bool:
 
 
 @st.cache_resource
-def _catalog(path: str | None) -> Catalog:
-    return load_catalog(path)
+def _catalog(path: str | None, db: str) -> Catalog:
+    """The catalog, with the values of its open text fields read from the database (brands,
+    cities) when it opens; without it, the catalog alone."""
+    from nl2seg.catalog.data_values import attach_data_values
+    from nl2seg.db import open_db
+    from nl2seg.errors import Nl2SegError
+
+    cat = load_catalog(path)
+    try:
+        with open_db(db) as con:
+            return attach_data_values(cat, con)
+    except Nl2SegError:
+        return cat
 
 
 def catalog() -> Catalog:
-    return _catalog(os.environ.get("NL2SEG_CATALOG"))
+    return _catalog(os.environ.get("NL2SEG_CATALOG"), db_path())
 
 
 # -- the rule on screen -------------------------------------------------------------------------

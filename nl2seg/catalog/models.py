@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Lang = Literal["en", "fr"]
 Scalar = bool | int | float | str
@@ -338,6 +338,12 @@ class Catalog(_Model):
     events: dict[str, Event] = Field(default_factory=dict)
     channels: dict[str, Channel] = Field(default_factory=dict)
     concepts: dict[str, Concept] = Field(default_factory=dict)
+    _data_values: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    """Values read from the data for open text fields (``field:<schema.table.column>`` or
+    ``prop:<event>.<property>``), see :mod:`nl2seg.catalog.data_values`; not content."""
+
+    def data_values(self) -> dict[str, tuple[str, ...]]:
+        return dict(self._data_values)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:

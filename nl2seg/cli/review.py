@@ -40,7 +40,8 @@ from nl2seg.inert import one_line
                    "already saved keeps the author recorded then.")
 @click.option("--comment", default="", help="Why, for the audit log.")
 @click.option("--ack", "acks", multiple=True, metavar="ID",
-              help="Acknowledge one warning by its id (repeat for each).")
+              help="Acknowledge one warning by its id, or by its code when no other warning "
+                   "shares it (--ack no_consent_data); repeat for each.")
 @click.option("--expect", "expected", type=int, default=None,
               help="The size you expect: warns when the count is off by more than 3×.")
 @click.option("--channel", type=click.Choice(["email", "sms", "push"]), default=None,
@@ -70,14 +71,17 @@ def approve_cmd(source: str, name: str, approver: str, author: str | None, comme
     approve it once each warning is acknowledged (--ack ID). Blocking warnings cannot be
     acknowledged. Exit 1 when refused."""
     from nl2seg.catalog import load_catalog
+    from nl2seg.catalog.data_values import attach_data_values
     from nl2seg.db import open_db
     from nl2seg.guard import StateStore, decide, prepare
+    from nl2seg.guard.approval import acknowledged_ids
     from nl2seg.reference import resolve_as_of
     from nl2seg.validate import parse_rule
 
     cat = load_catalog(catalog_path)
     request = source if looks_like_request(source) else None
     with open_db(db_path) as con, StateStore(state_path) as store:
+        cat = attach_data_values(cat, con)  # brands, cities… (not the fingerprint)
         day = resolve_as_of(cat, con, as_of)
         asked = translation = cross = None
         if request is not None:
@@ -102,9 +106,10 @@ def approve_cmd(source: str, name: str, approver: str, author: str | None, comme
         if asked is not None and asked.alternatives:
             echo_readings(reading_views(asked, cat, day, out, counts=measured_counts(
                 prepared.preview, prepared.warnings)), reading, out)
+        acked = acknowledged_ids(acks, prepared.warnings)  # an id, or a code alone
         for w in prepared.warnings:
             mark = {"blocking": "✖", "warning": "!", "info": "·"}[w.severity]
-            ack = " [acknowledged]" if w.id in acks else ""
+            ack = " [acknowledged]" if w.id in acked else ""
             click.echo(f"  {mark} {w.id} {one_line(w.title)}{ack}\n      "
                        + "\n      ".join(lines(w.explanation)))
         a = decide(store, name=name, rule=rule, catalog=cat, preview=prepared.preview,
@@ -179,6 +184,10 @@ def export_cmd(name: str, channel: str, fmt: str, out_dir: str, tolerance: float
                f"approval {result.approval_id})")
     for note in result.unfinished:
         click.echo(f"  ! {one_line(note)}")
+    if result.no_consent_data is not None:
+        r = result.no_consent_data
+        click.echo(f"  ! {r['statement']} (acknowledged by {one_line(str(r['acknowledged_by']))} "
+                   f"at {r['acknowledged_at']}; recorded in the manifest)")
 
 
 @click.group("audit")

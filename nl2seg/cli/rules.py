@@ -66,15 +66,19 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, re
                   db_path: str) -> None:
     """Turn a request in French or English into a rule. Exit 2 when it is refused."""
     from nl2seg.catalog import load_catalog
+    from nl2seg.catalog.data_values import attach_data_values
     from nl2seg.compile import compile_rule
     from nl2seg.db import open_db
-    from nl2seg.readback import read_back
-    from nl2seg.reference import resolve_as_of
+    from nl2seg.readback import describe_reference, read_back
+    from nl2seg.reference import reference_of
     from nl2seg.validate import validate
 
     cat = load_catalog(catalog_path)
     with open_db(db_path) if Path(db_path).exists() else contextlib.nullcontext() as con:
-        day = resolve_as_of(cat, con, as_of) if con is not None else as_of or dt.date.today()
+        if con is not None:  # brands, cities… read from the data (not the fingerprint)
+            cat = attach_data_values(cat, con)
+        ref = reference_of(cat, con, as_of)  # without a database: --as-of, stated, else today
+        day = ref.day
         out = translate_or_exit(request, cat, day, translator, model, con,
                                 as_json=fmt == "json")
         views = reading_views(out.translation, cat, day, out.translation.lang, con)
@@ -83,6 +87,7 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, re
     assert t.rule is not None
     compiled = compile_rule(validate(t.rule, cat, day))
     readback = read_back(t.rule, cat, day, lang=t.lang)
+    reference = describe_reference(ref, cat, t.lang, t.rule)  # None for --as-of
     if fmt == "rule":
         click.echo(safe_json(t.rule.model_dump_json(indent=2, exclude_none=True)))
     elif fmt == "sql":
@@ -90,7 +95,10 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, re
     elif fmt == "json":
         data = t.model_dump(mode="json", exclude_none=True)
         data.update(readback=readback, sql=compiled.sql(dialect=dialect), as_of=str(day),
-                    reading=reading, alternatives=readings_json(views, reading))
+                    as_of_origin=ref.origin, reading=reading,
+                    alternatives=readings_json(views, reading))
+        if reference is not None:
+            data["assumptions"] = [*data.get("assumptions", []), reference]
         if out.cross_check is not None:
             data["cross_check"] = out.cross_check.model_dump(mode="json")
         if out.fallback:
@@ -98,7 +106,7 @@ def translate_cmd(request: str, translator: str, model: str | None, fmt: str, re
         click.echo(safe_json(json.dumps(data, ensure_ascii=False, indent=2)))
     else:  # the read-back quotes request words; the model wrote the rest: all untrusted
         click.echo(one_line(readback))
-        for note in t.assumptions:
+        for note in [*t.assumptions, *([reference] if reference else [])]:
             click.echo(f"  ~ {one_line(note)}")
         if t.unmapped:
             label = "mots non utilisés" if t.lang == "fr" else "unused words"
@@ -184,6 +192,9 @@ def preview_cmd(rule_file: str, db_path: str, as_of: dt.date | None, catalog_pat
         click.echo(safe_json(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
     else:
         render_preview(shown.result, shown.readback, shown.lang)
+        for w in shown.warnings:  # where the windows' dates count from (guard/freshness.py)
+            if w.code == "reference_date":
+                click.echo(f"  ~ {one_line(w.explanation)}")
         if outcome is not None and outcome.fallback:
             echo_second_opinion(outcome, shown.lang)
         if shown.readings:
@@ -228,6 +239,7 @@ def run_preview(rule_text: str | None, request: str | None, db_path: str,
 
     The read-back speaks ``lang``, else the request's language, else French."""
     from nl2seg.catalog import load_catalog
+    from nl2seg.catalog.data_values import attach_data_values
     from nl2seg.compile import compile_rule
     from nl2seg.db import open_db
     from nl2seg.guard.warnings import Context, assess
@@ -238,6 +250,7 @@ def run_preview(rule_text: str | None, request: str | None, db_path: str,
 
     cat = load_catalog(catalog_path)
     with open_db(db_path) as con:
+        cat = attach_data_values(cat, con)
         day = resolve_as_of(cat, con, as_of)
         asked = outcome = None
         if request is not None:

@@ -126,6 +126,7 @@ def run_suite(cases_path: str, *, translator: str = "local", model: str | None =
               build: Build = quiet_build, progress: Progress | None = None) -> EvalReport:
     """Everything ``nl2seg eval`` does before writing reports: see the module docstring."""
     from nl2seg.catalog import load_catalog
+    from nl2seg.catalog.data_values import attach_data_values
     from nl2seg.db import open_db
     from nl2seg.evaluation.gold import lock_down
 
@@ -135,12 +136,13 @@ def run_suite(cases_path: str, *, translator: str = "local", model: str | None =
     seed2 = None if no_second else (second_db or eval_db_path(EVAL_SECOND_SEED))
     if seed2 is not None and second_db is None and not Path(seed2).exists():
         build(seed2, EVAL_CUSTOMERS, EVAL_SECOND_SEED, None)
-    translate, model_name = make_translator(translator, cat, model)
     with contextlib.ExitStack() as stack:
         def opened(path: str) -> duckdb.DuckDBPyConnection:
             return lock_down(stack.enter_context(open_db(path)))
 
         con = opened(db)
+        cat = attach_data_values(cat, con)
+        translate, model_name = make_translator(translator, cat, model)
         meta = _meta(con)
         main = eval_db(con, cat)
         weak_on = [eval_db(opened(seed2), cat)] if seed2 is not None else []

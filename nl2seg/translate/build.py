@@ -149,8 +149,8 @@ def _profile(seg: Segment, ctx: Context, used: set[int],
                 out.append(Attribute(field=f, op="eq", value=_value_of(val_it, f, cat),
                                      phrase=ctx.own([it, val_it], seg)))
                 used.add(id(val_it))
-            elif col.values and any(x.kind == "attr_value" and x.field == f
-                                    for o in seg.items for x in o.senses):
+            elif any(x.kind == "attr_value" and x.field == f  # a listed or a data value
+                     for o in seg.items for x in o.senses):
                 named.setdefault(f, []).append(it)
             elif col.family == "number" and (fq := _qty_after(seg, it, used) or q) is not None \
                     and fq.unit != "age":

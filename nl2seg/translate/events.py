@@ -92,9 +92,11 @@ def _prop_sense(it: Item, event: str, seg: Segment, ctx: Context) -> Sense | Non
                 # "Lyon" is the home city unless the words beside it name a store; in a
                 # purchase clause the store's city is the other reading
                 after_verb = any(_is_event(x) and x.j <= it.i for x in seg.items)
-                if not after_verb or ctx.choose(f"place:{it.i}",
-                              f"« {it.text} » : le lieu du magasin, pas celui du client",
-                              f'"{it.text}": the store\'s place, not the customer\'s home'):
+                theirs = (home.fr, home.en) if home else ("profil", "profile")
+                if not after_verb or ctx.choose(
+                        f"place:{it.i}",
+                        f"« {it.text} » : {prop.label.fr}, pas {theirs[0]} du client",
+                        f'"{it.text}": {prop.label.en}, not the customer\'s {theirs[1]}'):
                     continue
         best.append(s)
     return max(best, key=lambda s: s.weight) if best else None

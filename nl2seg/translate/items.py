@@ -139,11 +139,18 @@ def _quantities(c: _Claims, nums: list[Num]) -> None:
                 end += len(s)
                 break
         if not explicit and end < len(k) and not c.toks[end].is_digit:
-            for s, o in g.SUFFIX_OPS:  # "a dozen purchases or more": the noun between
-                if len(s) > 1 and tuple(k[end + 1:end + 1 + len(s)]) == s \
-                        and c.free(end + 1, end + 1 + len(s)):
-                    op, explicit = o, True
-                    for x in range(end + 1, end + 1 + len(s)):
+            # "a dozen purchases or more", « 3 personnes à charge ou plus »: the noun (up to
+            # three words, no number or connector) between the number and its direction
+            for gap in (1, 2, 3):
+                noun = c.toks[end:end + gap]
+                if len(noun) < gap or any(t.is_digit or t.key in _JOINS for t in noun):
+                    break
+                hit = next(((s, o) for s, o in g.SUFFIX_OPS if len(s) > 1
+                            and tuple(k[end + gap:end + gap + len(s)]) == s
+                            and c.free(end + gap, end + gap + len(s))), None)
+                if hit is not None:
+                    op, explicit = hit[1], True
+                    for x in range(end + gap, end + gap + len(hit[0])):
                         c.used[x] = True
                     break
         if n.single and not explicit:
@@ -155,6 +162,7 @@ def _quantities(c: _Claims, nums: list[Num]) -> None:
 
 
 _TO = frozenset({"to", "a", "à"})
+_JOINS = frozenset({"and", "or", "et", "ou", "with", "avec"})
 
 _WORD_ITEMS: tuple[tuple[ItemKind, tuple[tuple[str, ...], ...]], ...] = (
     ("excl", g.EXCLUDE), ("never", g.NEVER), ("upward", g.UPWARD), ("inactive", g.INACTIVE),
@@ -179,6 +187,8 @@ def _lexicon(c: _Claims, lex: Lexicon, lang: str = "fr") -> None:
             if senses and n == 1 and c.keys[i] in lex.acronyms and not c.toks[i].surface.isupper() \
                     and c.toks[i].surface.lower() != c.toks[i].word:
                 senses = None  # « ça » is not "CA"; "ca" or "Ca" typed without accent still is
+            if senses and n == 1 and key in lex.proper and not c.toks[i].surface[:1].isupper():
+                senses = None  # a value read from the data ("Union") is a name, capitalised
             if senses and n == 1 and c.keys[i] in foreign and c.toks[i].word not in written:
                 senses = None  # « revenu » (income) only stems like the English "revenue"
             if senses and c.free(i, i + n) and not (n == 1 and c.keys[i] in _WEAK):
@@ -301,7 +311,7 @@ _CONNECTORS = {"en": (("or", g.seqs("or")), ("and", g.seqs("and"))),
 def parse_items(toks: list[Tok], lex: Lexicon, as_of: dt.date, lang: str) -> Parsed:
     c = _Claims(toks)
     _back_references(c)
-    nums = find_numbers(toks)
+    nums = find_numbers(toks, lex.money)
     for h in find_times(toks, nums, as_of):
         if c.free(h.i, h.j):
             c.claim(Item("time", h.i, h.j, c.text(h.i, h.j), window=h.window))

@@ -13,6 +13,7 @@ from typing import Literal
 from nl2seg.catalog.models import Catalog, Column, Labels, Value, Words
 from nl2seg.translate.grammar import FILLER as _FILLER
 from nl2seg.translate.normalize import keys, surface
+from nl2seg.translate.numbers import MONEY, money_words
 
 Scalar = bool | int | float | str
 SenseKind = Literal["attr_value", "field", "level", "event", "prop", "prop_value", "channel",
@@ -53,6 +54,11 @@ class Lexicon:
     write them in capitals too, so « ça va » is not "CA" (revenue)."""
     measures: dict[tuple[str, ...], str] = field(default_factory=dict)
     """Phrases of a property's measure ("AOV", « ticket moyen ») → its aggregate ("avg")."""
+    money: frozenset[str] = MONEY
+    """The words that make a number an amount: those of the catalog's currency units."""
+    proper: set[tuple[str, ...]] = field(default_factory=set)
+    """Keys of one-word values read from the data ("Mexico", "Fairview"): a request must
+    write them with a capital, so the city "Union" is not the word "union"."""
     surfaces: dict[str, str] = field(default_factory=dict)
     """Each word of the catalog's phrases as written (accents kept) → its key: what the
     lemma index is built from."""
@@ -102,9 +108,11 @@ def _value_senses(lex: Lexicon, values: list[Value], make: type[Sense] | None = 
     for v in values:
         names = _names(v.words, v.label)
         if isinstance(v.value, str) and len(v.value) > 3 and not set(keys(v.value)) & _NEGATIONS \
-                and not set(keys(v.value)) <= _FILLER:
+                and not set(keys(v.value)) <= _FILLER \
+                and not any(s.weight >= 2 for s in lex.entries.get(keys(v.value), [])):
             # a raw value "none" would read "non VIP" as no card; "product" (a ticket topic)
-            # would read "beauty products" as a support ticket
+            # would read "beauty products" as a support ticket; a raw value another field
+            # teaches as a word ("Women", a category, and "women", a gender) is that word
             names.append((v.value, 1))
         for name, weight in names:
             lex.add(name, Sense(value=v.value, weight=weight, **base))  # type: ignore[arg-type]
@@ -155,6 +163,28 @@ def _event(lex: Lexicon, catalog: Catalog, name: str) -> None:
         lex.add(phrase, Sense("event", event=name, weight=w, implied=implied[:1]))
 
 
+def _data_values(lex: Lexicon, catalog: Catalog) -> None:
+    """Values read from the data (:mod:`nl2seg.catalog.data_values`), weaker than every
+    catalog word: a phrase the catalog already teaches keeps its meaning, a value made of
+    filler words or digits only is skipped, a one-word value needs a capital."""
+    known = set(lex.entries)
+    for where, values in catalog.data_values().items():
+        kind, _, name = where.partition(":")
+        for value in values:
+            k = keys(value)
+            if not k or k in known or set(k) <= _FILLER or all(w.isdigit() for w in k) \
+                    or (len(k) == 1 and len(k[0]) < 3):
+                continue
+            if kind == "field":
+                sense = Sense("attr_value", field=name, value=value, weight=0)
+            else:
+                event, _, prop = name.partition(".")
+                sense = Sense("prop_value", event=event, prop=prop, value=value, weight=0)
+            lex.add(value, sense)
+            if len(k) == 1:
+                lex.proper.add(k)
+
+
 def _contains(hay: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     n = len(needle)
     return any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
@@ -185,13 +215,20 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
     for cname, ch in catalog.channels.items():
         for phrase, w in _names(ch.words, ch.label):
             lex.add(phrase, Sense("channel", value=cname, weight=w))
+    _data_values(lex, catalog)
     ent = catalog.entity.label
     table = catalog.tables[catalog.entity.table].label
-    for phrase in [ent.en, ent.fr, *([table.en, table.fr] if table else [])]:
+    # A profile lookup's name ("households with 3+ vehicles", « dont le foyer ») speaks of
+    # the customers it describes: the audience's word, not an unknown one.
+    described = [t.label for t in catalog.tables.values() if t.profile and t.label]
+    for phrase in [ent.en, ent.fr, *([table.en, table.fr] if table else []),
+                   *(w for lab in described for w in (lab.en, lab.fr))]:
         lex.entity_words.add(keys(phrase))
         lex.entries.pop(keys(phrase), None)  # "clients" is the audience, not a value
         for entity_form in (surface(phrase), surface(phrase + "s")):
             lex.exact.pop(entity_form, None)
+    lex.money = money_words(p.unit for e in catalog.events.values()
+                            for p in e.properties.values() if p.unit)
     lex.lang_keys = _language_keys(catalog)
     lex.lang_words = _WRITTEN.pop(id(catalog))
     _CACHE[id(catalog)] = (catalog, lex)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from nl2seg.catalog.models import Catalog
 from nl2seg.concepts import concept_notes
 from nl2seg.errors import RuleValidationError
-from nl2seg.rule.nodes import Condition, Rule
+from nl2seg.rule.nodes import Condition, EventCondition, Rule
 from nl2seg.translate import grammar as g
 from nl2seg.translate import notes, refuse, words
 from nl2seg.translate.clauses import Context, Unusable, split
@@ -256,9 +256,12 @@ class _Run:
                       as_of=self.as_of, lang=self.lang, flips=flips,
                       measures=self.lex.measures)
         where, leftovers = combine(split(items), ctx)
+        named = _named_fields(where)
         unmapped = parsed.unmapped + [
             i.text for i in leftovers if i.kind not in {"and", "or", "activate"}
-            and not all(k in g.FILLER for k in keys(i.text))]  # "produits", "from": filler
+            and not all(k in g.FILLER for k in keys(i.text))  # "produits", "from": filler
+            and not _names_a_used_field(i, named)  # "born in" Mexico, "brand" X
+            and not _object_of_event(i, items, leftovers)]  # "returned 2 web orders"
         return where, unmapped, channel, raw, ctx
 
     def alternatives(self, toks: list[Tok], rule: Rule, ctx: Context) -> list[Reading]:
@@ -305,6 +308,43 @@ class _Run:
         return rule
 
 
+def _named_fields(where: Condition | None) -> set[str]:
+    """The profile fields and event properties (``event.prop``) the built condition uses."""
+    from nl2seg.rule.nodes import walk
+
+    out: set[str] = set()
+    for node in walk(where) if where is not None else []:
+        field = getattr(node, "field", None)
+        if isinstance(field, str):
+            out.add(field)
+        if isinstance(node, EventCondition):
+            out.update(f"{node.event}.{f.property}" for f in node.filters)
+    return out
+
+
+def _object_of_event(item: Item, items: list[Item], leftovers: list[Item]) -> bool:
+    """Another event's noun right after an event's verb is what the verb acts on
+    ("returned a web order", « retourné 2 commandes catalogue »): the return is the event;
+    "order" only says what was returned."""
+    if item.kind != "lex" or not item.senses or any(s.kind != "event" for s in item.senses):
+        return False
+    own = {s.event for s in item.senses}
+    left = {id(x) for x in leftovers}
+    return any(x.kind == "lex" and id(x) not in left and x.j <= item.i <= x.j + 3
+               and any(s.kind == "event" and s.event not in own for s in x.senses)
+               for x in items)
+
+
+def _names_a_used_field(item: Item, named: set[str]) -> bool:
+    """A field word left over next to its own value ("born in Mexico", « la marque X »):
+    the value already says the field, so the word is redundant, not unknown."""
+    if item.kind != "lex" or not item.senses:
+        return False
+    return all((s.kind == "field" and s.field in named)
+               or (s.kind == "prop" and f"{s.event}.{s.prop}" in named)
+               for s in item.senses)
+
+
 _LEMMAS: dict[int, tuple[Lexicon, dict[str, str]]] = {}
 _VOCAB: dict[int, tuple[Lexicon, set[str]]] = {}
 
@@ -315,6 +355,7 @@ def _vocabulary(lex: Lexicon) -> set[str]:
         from nl2seg.translate.timeexpr import MONTHS, UNITS
 
         hit = _VOCAB[id(lex)] = (lex, lex.vocabulary() | g.FILLER | set(UNITS) | set(MONTHS) | {
+            k for w in lex.entity_words for k in w} | {
             k for s in _grammar_seqs() for k in s})
     return hit[1]
 
