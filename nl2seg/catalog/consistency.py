@@ -118,9 +118,9 @@ def check_consistency(cat: Catalog) -> None:
                     current = hop.table
                 if ps.column is not None:
                     column(current, ps.column, f"{where}.properties.{pname}")
-                    spec = cat.tables[current].columns.get(ps.column) \
+                    target = cat.tables[current].columns.get(ps.column) \
                         if current in cat.tables else None
-                    if spec is not None and spec.expr is not None:
+                    if target is not None and target.expr is not None:
                         problems.append(
                             f"{where}.properties.{pname}: {current}.{ps.column} is a computed "
                             "column; an event property reads a stored column (computed "
