@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from nl2seg.catalog import Catalog, parse_catalog
 from nl2seg.catalog.check import check_catalog
 from nl2seg.catalog.draft import columns, draft_catalog, draft_yaml, references, tables
-from nl2seg.catalog.draft.names import abbreviates, column_prefix, noun, stem
+from nl2seg.catalog.draft.names import abbreviates, column_prefix, is_key_name, noun, stem, words
 from nl2seg.catalog.models import ColumnPath, Hop
 from nl2seg.cli import main
 
@@ -276,3 +276,128 @@ def test_a_kimball_schema_with_camel_case_keys() -> None:
         Hop(table="main.DimDate", join_on={"OrderDateKey": "DateKey"})])
     assert src.properties["category"].column == "EnglishProductCategoryName"
     assert cat.channels["email"].contact == "main.DimCustomer.EmailAddress"
+
+
+# TPC-H in miniature: keys glued to their noun (c_custkey, o_orderkey), no declared keys,
+# money named without underscores (o_totalprice, c_acctbal), rates as DECIMALs (l_discount).
+TPCH = """
+CREATE TABLE region AS
+  SELECT i AS r_regionkey, ['AFRICA', 'AMERICA', 'ASIA', 'EUROPE', 'MIDDLE EAST'][i + 1] AS r_name
+  FROM range(0, 5) t(i);
+CREATE TABLE nation AS
+  SELECT i AS n_nationkey, 'NATION' || i AS n_name, i % 5 AS n_regionkey FROM range(0, 25) t(i);
+CREATE TABLE customer AS
+  SELECT i AS c_custkey, 'Customer#' || lpad(CAST(i AS VARCHAR), 9, '0') AS c_name,
+         i % 25 AS c_nationkey, CAST(i * 37 % 10000 - 999.99 AS DECIMAL(15,2)) AS c_acctbal,
+         ['BUILDING', 'MACHINERY'][i % 2 + 1] AS c_mktsegment
+  FROM range(1, 61) t(i);
+CREATE TABLE supplier AS
+  SELECT i AS s_suppkey, 'Supplier#' || i AS s_name, i % 25 AS s_nationkey,
+         CAST(i * 113 % 9000 + 5.5 AS DECIMAL(15,2)) AS s_acctbal
+  FROM range(1, 11) t(i);
+CREATE TABLE part AS
+  SELECT i AS p_partkey, 'Brand#' || (i % 5 + 1) AS p_brand,
+         CAST(900 + i AS DECIMAL(15,2)) AS p_retailprice
+  FROM range(1, 21) t(i);
+CREATE TABLE orders AS
+  SELECT i AS o_orderkey, i % 60 + 1 AS o_custkey, ['F', 'O', 'P'][i % 3 + 1] AS o_orderstatus,
+         CAST(1000 + i * 17 % 5000 AS DECIMAL(15,2)) AS o_totalprice,
+         DATE '1995-01-01' + CAST(i % 700 AS INTEGER) AS o_orderdate
+  FROM range(1, 201) t(i);
+CREATE TABLE lineitem AS
+  SELECT i // 3 + 1 AS l_orderkey, i % 20 + 1 AS l_partkey, i % 10 + 1 AS l_suppkey,
+         i % 3 + 1 AS l_linenumber, CAST(i % 50 + 1 AS DECIMAL(15,2)) AS l_quantity,
+         CAST(100 + i % 900 AS DECIMAL(15,2)) AS l_extendedprice,
+         CAST((i % 11) / 100 AS DECIMAL(15,2)) AS l_discount,
+         CAST((i % 9) / 100 AS DECIMAL(15,2)) AS l_tax,
+         DATE '1995-01-05' + CAST(i % 700 AS INTEGER) AS l_shipdate
+  FROM range(0, 600) t(i);
+"""
+
+
+@pytest.fixture(scope="module")
+def tpch() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(":memory:")
+    con.execute(TPCH)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def tpch_text(tpch: duckdb.DuckDBPyConnection) -> str:
+    return draft_yaml(tpch, name="tpch")
+
+
+def test_tpch_keys_glued_to_their_noun(tpch: duckdb.DuckDBPyConnection, tpch_text: str) -> None:
+    cat = parse_catalog(tpch_text)
+    assert check_catalog(cat, tpch).problems == []
+    assert (cat.entity.table, cat.entity.key, cat.entity.name) == (
+        "main.customer", "c_custkey", "customer")
+    assert {n: t.primary_key for n, t in cat.tables.items()} == {
+        "main.customer": ["c_custkey"], "main.lineitem": [], "main.nation": ["n_nationkey"],
+        "main.orders": ["o_orderkey"], "main.part": ["p_partkey"],
+        "main.region": ["r_regionkey"], "main.supplier": ["s_suppkey"]}
+    assert {n: t.references for n, t in cat.tables.items() if t.references} == {
+        "main.customer": {"c_nationkey": "main.nation.n_nationkey"},
+        "main.nation": {"n_regionkey": "main.region.r_regionkey"},
+        "main.supplier": {"s_nationkey": "main.nation.n_nationkey"},
+        "main.lineitem": {"l_orderkey": "main.orders.o_orderkey",
+                          "l_partkey": "main.part.p_partkey",
+                          "l_suppkey": "main.supplier.s_suppkey"}}
+    assert cat.tables["main.orders"].customer_key == "o_custkey"
+    assert cat.tables["main.orders"].grain == "event"
+    assert cat.tables["main.lineitem"].grain == "detail"  # no customer column of its own
+
+
+def test_tpch_purchase_from_orders_with_its_own_date(tpch_text: str) -> None:
+    cat = parse_catalog(tpch_text)
+    assert list(cat.events) == ["purchase"]
+    (src,) = cat.events["purchase"].sources
+    assert (src.table, src.time, src.key, src.grain) == (
+        "main.orders", "o_orderdate", "o_orderkey", "event")
+    assert src.properties["amount"].column == "o_totalprice"
+    assert src.properties["amount"].aggregate is None
+    assert (src.properties["brand"].via, src.properties["brand"].column) == ([
+        Hop(table="main.lineitem", join_on={"o_orderkey": "l_orderkey"}),
+        Hop(table="main.part", join_on={"l_partkey": "p_partkey"})], "p_brand")
+    assert "# TODO: main: rows: do all count? e.g. where: [{column: o_orderstatus" in tpch_text
+
+
+def test_tpch_money_glued_and_rates_not_money(tpch_text: str) -> None:
+    def marked(note: str) -> list[str]:
+        return [line.split(":")[0].strip() for line in tpch_text.splitlines()
+                if line.endswith(f"# {note}")]
+
+    assert marked("money") == ["c_acctbal", "l_extendedprice", "o_totalprice",
+                               "p_retailprice", "s_acctbal"]
+    assert marked("a rate, not money: its values lie between 0 and 1") == [
+        "l_discount", "l_tax"]
+
+
+def test_glued_key_names_and_not_keys() -> None:
+    assert words("c_custkey") == ["c", "cust", "key"]
+    assert stem("o_orderkey", "o") == ["order"] and stem("n_nationkey", "n") == ["nation"]
+    assert all(is_key_name(c) for c in ("c_custkey", "l_suppkey", "order_id", "d_date_sk",
+                                         "CustomerKey", "key"))
+    assert not any(is_key_name(c) for c in ("paid", "valid", "c_valid", "ss_net_paid", "task",
+                                            "monkey", "c_acctbal"))
+
+
+def test_no_key_at_all_names_the_cli_options(tmp_path: Path) -> None:
+    db = tmp_path / "flat.duckdb"
+    disk = duckdb.connect(str(db))
+    disk.execute("CREATE TABLE people AS SELECT i % 3 AS paid, 'x' AS valid FROM range(9) t(i)")
+    disk.close()
+    res = CliRunner().invoke(main, ["catalog", "draft", "--db", str(db)])
+    assert res.exit_code == 1
+    assert "pass --entity-table and --entity-key" in res.output
+    assert "entity_table" not in res.output
+
+
+def test_tpch_sampled_paths_give_the_same_draft(tpch: duckdb.DuckDBPyConnection, tpch_text: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "SAMPLE_ROWS", 40)
+    monkeypatch.setattr(references, "CHECK_ROWS", 30)
+    monkeypatch.setattr(references, "CHECK_VALUES", 10)
+    monkeypatch.setattr(columns, "CONTENT_SAMPLE", 25)
+    assert draft_yaml(tpch, name="tpch") == tpch_text

@@ -5,11 +5,14 @@ database. The draft does the tedious part and marks each judgement call with a `
 comment for a person to confirm. It reads the database in passes (:mod:`.guess` runs them):
 
 - :mod:`.tables`: every table, its row count, its column prefix (``ss_`` of ``store_sales``)
-  and its key (``*_sk``, ``*_key``, ``*_id``: declared, else a unique column named so);
+  and its key (``*_sk``, ``*_key``, ``*_id``, TPC-H's ``c_custkey``: declared, else a
+  unique column named so);
 - :mod:`.references`: foreign keys found by name (``ss_customer_sk`` → ``c_customer_sk``,
   ``c_current_addr_sk`` → ``ca_address_sk``) and confirmed by a sample of values; the
   customer table; the date dimension; grains; the lookups describing the customer;
-- :mod:`.columns`: money and date columns, PII by name and by content, value lists, roles;
+- :mod:`.columns`: money (``ss_net_paid``, ``o_totalprice``; a DECIMAL whose sampled values
+  all lie in [0, 1] is a rate, not money) and date columns, PII by name and by content, value
+  lists, roles;
 - :mod:`.events`: events from fact tables (a customer, a date, money), at line grain when a
   ticket number repeats over the rows; the reference date; an email channel;
 - :mod:`.build` and :mod:`.writer`: the catalog and its commented YAML.

@@ -136,6 +136,8 @@ def _column(t: TableInfo, c: str, facts: ColumnFacts, path: tuple[str, ...],
         notes.beside(path, f"TODO: role {facts.roles[c]}? confirm")
     if c in facts.money:
         notes.beside(path, "money")
+    if c in facts.rates:
+        notes.beside(path, "a rate, not money: its values lie between 0 and 1")
     if c in facts.values:
         out["values"] = [{"value": v, "label": {"en": v, "fr": v},
                           "words": {"en": [], "fr": []}} for v in facts.values[c]]

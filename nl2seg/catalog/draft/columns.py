@@ -16,15 +16,18 @@ import duckdb
 
 from nl2seg.catalog.check import value_counts
 from nl2seg.catalog.draft.names import is_key_name
-from nl2seg.catalog.draft.tables import TableInfo, query, sample
+from nl2seg.catalog.draft.tables import TableInfo, ident, query, sample
 
-#: Words of a money column (with a DECIMAL or floating type).
+#: Words of a money column (with a DECIMAL or floating type), found glued too: TPC-H writes
+#: ``o_totalprice`` and ``c_acctbal``. A bare ``total`` does not say what it totals.
 MONEY_WORDS = frozenset({
     "amt", "amount", "price", "paid", "cost", "costs", "revenue", "sales", "sale", "spend",
     "spent", "profit", "tax", "fee", "fees", "charge", "credit", "cash", "refund", "refunded",
-    "loss", "discount", "turnover", "margin", "clv", "ltv"})
+    "loss", "discount", "turnover", "margin", "clv", "ltv", "balance", "bal"})
+#: Words of a number that is not money, whole words only (``discount`` holds "count").
 NOT_MONEY = frozenset({"percent", "percentage", "pct", "rate", "ratio", "offset", "share",
-                       "score", "count", "quantity", "qty"})
+                       "score", "rating", "count", "quantity", "qty"})
+DECIMALS = frozenset({"DECIMAL", "NUMERIC", "DOUBLE", "FLOAT", "REAL"})
 CURRENCIES = frozenset({"eur", "usd", "gbp", "chf", "cad", "aud", "jpy", "cny", "inr", "sek",
                         "nok", "dkk", "pln", "brl", "mxn"})
 
@@ -83,6 +86,8 @@ class ColumnFacts:
     """What the draft found out about a table's columns."""
 
     money: list[str] = field(default_factory=list)
+    rates: list[str] = field(default_factory=list)
+    """Named like money, but every sampled value lies in [0, 1]: a rate (``l_discount``)."""
     dates: list[str] = field(default_factory=list)
     pii: dict[str, str] = field(default_factory=dict)
     """Column → why it is PII (``its name says email``, ``its values look like emails``)."""
@@ -93,12 +98,32 @@ class ColumnFacts:
 
 
 def is_money(t: TableInfo, column: str) -> bool:
-    """A DECIMAL (or floating) column named like an amount: ``ss_net_paid``, ``amount_eur``."""
-    base = t.columns[column].split("(")[0].strip().upper()
-    if base not in {"DECIMAL", "NUMERIC", "DOUBLE", "FLOAT", "REAL"}:
+    """A DECIMAL (or floating) column named like an amount: ``ss_net_paid``, ``amount_eur``,
+    ``o_totalprice``, ``c_acctbal``; not a rate by name (``tax_rate``). Its values may still
+    make it a rate (:func:`rates`)."""
+    if t.columns[column].split("(")[0].strip().upper() not in DECIMALS:
         return False
-    w = set(t.stem(column))
-    return bool(w & (MONEY_WORDS | CURRENCIES)) and not w & NOT_MONEY
+    w = t.stem(column)
+    return (any(names_money(x) for x in w) or bool(set(w) & CURRENCIES)) and not set(
+        w) & NOT_MONEY
+
+
+def names_money(word: str) -> bool:
+    """A money word, alone or glued at either end: ``price``, ``totalprice``, ``acctbal``."""
+    return any(word == m or (len(word) > len(m) and word.endswith(m))
+               or (len(m) >= 4 and word.startswith(m)) for m in MONEY_WORDS)
+
+
+def rates(con: duckdb.DuckDBPyConnection, t: TableInfo, money: list[str]) -> list[str]:
+    """The money-named columns whose sampled values all lie in [0, 1]: rates such as
+    TPC-H's ``l_discount`` and ``l_tax`` (0.00 to 0.10), not amounts. One query, on a
+    sample."""
+    if not money:
+        return []
+    bounds = ", ".join(f"min({ident(c)}), max({ident(c)})" for c in money)
+    row = query(con, f"SELECT {bounds} FROM {sample(t, money, CONTENT_SAMPLE)}")[0]
+    return [c for i, c in enumerate(money) if row[2 * i] is not None
+            and row[2 * i] >= 0 and row[2 * i + 1] <= 1]
 
 
 def currency(column: str, t: TableInfo) -> str | None:
@@ -173,7 +198,9 @@ def inspect_columns(con: duckdb.DuckDBPyConnection, t: TableInfo, *, keys: set[s
     """Money, dates, PII, value lists and roles of ``t``'s columns. ``keys`` (the key and
     the references) are never PII nor value lists."""
     facts = ColumnFacts()
-    facts.money = [c for c in t.columns if c not in keys and is_money(t, c)]
+    named = [c for c in t.columns if c not in keys and is_money(t, c)]
+    facts.rates = rates(con, t, named)
+    facts.money = [c for c in named if c not in facts.rates]
     facts.dates = [c for c in t.columns if t.family(c) in {"date", "timestamp"}]
     texts = [c for c in t.columns if t.family(c) == "text" and c not in keys
              and not is_key_name(c)]

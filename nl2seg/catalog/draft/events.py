@@ -158,7 +158,7 @@ def fact_source(con: duckdb.DuckDBPyConnection, g: Guess, t: TableInfo) -> Sourc
         "label": labels("amount")}}
     spec["properties"] = {"amount": {"column": money, **({"aggregate": "sum"} if line else {})}}
     for c in t.columns:
-        if set(t.stem(c)) & STATUS_WORDS and c in facts.values:
+        if any(_has(t.stem(c), w) for w in STATUS_WORDS) and c in facts.values:
             notes.append(f"rows: do all count? e.g. where: [{{column: {c}, op: eq, value: "
                          f"{facts.values[c][0]}}}] (values: {', '.join(facts.values[c])})")
     rest = [c for c in facts.money if c != money]
@@ -195,9 +195,14 @@ def _amount(t: TableInfo, money: list[str]) -> str:
     for rank in AMOUNT_RANKS:
         for c in money:
             w = t.stem(c)
-            if all(x in w for x in rank) and not set(w) & AMOUNT_EXCLUDED:
+            if all(_has(w, x) for x in rank) and not any(_has(w, x) for x in AMOUNT_EXCLUDED):
                 return c
     return money[0]
+
+
+def _has(name: list[str], word: str) -> bool:
+    """``word`` is one of ``name``'s words, or glued to one (``totalprice``, ``listprice``)."""
+    return any(w == word or w.startswith(word) or w.endswith(word) for w in name)
 
 
 def _item_attributes(g: Guess, t: TableInfo) -> list[tuple[str, list[dict[str, Any]], str,

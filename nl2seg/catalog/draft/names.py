@@ -13,14 +13,29 @@ KEY_WORDS = frozenset({"sk", "key", "id"})
 #: Words that only say a table is a dimension or a fact (``date_dim``, ``DimCustomer``).
 TABLE_AFFIXES = frozenset({"dim", "dimension", "fact", "fct", "tbl", "vw", "d", "f", "t", "v"})
 
+#: Words ending in "key" that do not glue a noun to a key (``monkey``, ``turnkey``).
+NOT_GLUED_KEYS = frozenset({"monkey", "turkey", "donkey", "jockey", "hockey", "whiskey",
+                            "turnkey", "lackey", "hotkey", "passkey", "apikey"})
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[\W_]+")
+_GLUED_KEY = re.compile(r"([a-z]{3,})key")
 
 
 def words(name: str) -> list[str]:
     """``'ss_customer_sk'`` → ``['ss', 'customer', 'sk']``; ``'CustomerKey'`` →
-    ``['customer', 'key']``."""
-    return [w for w in _SPLIT.split(_CAMEL.sub("_", name).lower()) if w]
+    ``['customer', 'key']``; TPC-H's ``'c_custkey'`` → ``['c', 'cust', 'key']``.
+
+    Only ``key`` is split off a glued word: ``paid`` and ``valid`` end in "id", ``task`` in
+    "sk", and none of them is a key."""
+    out: list[str] = []
+    for w in _SPLIT.split(_CAMEL.sub("_", name).lower()):
+        glued = _GLUED_KEY.fullmatch(w)
+        if glued and w not in NOT_GLUED_KEYS:
+            out += [glued.group(1), "key"]
+        elif w:
+            out.append(w)
+    return out
 
 
 def singular(word: str) -> str:
@@ -35,7 +50,8 @@ def singular(word: str) -> str:
 
 
 def is_key_name(column: str) -> bool:
-    """Named like a key: ``*_sk``, ``*_key``, ``*_id``, ``id``, ``CustomerKey``."""
+    """Named like a key: ``*_sk``, ``*_key``, ``*_id``, ``id``, ``CustomerKey``,
+    ``c_custkey``."""
     w = words(column)
     return bool(w) and w[-1] in KEY_WORDS
 

@@ -163,9 +163,11 @@ def guess_entity(tables: dict[str, TableInfo], refs: dict[str, dict[str, Referen
     keyed = [t for t in tables.values() if len(t.primary_key) == 1
              and (entity_key is None or t.primary_key == [entity_key])]
     if not keyed:
-        raise CatalogError("cannot guess the customer table (no table has a single-column key"
-                           + (f" '{entity_key}'" if entity_key else "")
-                           + "): pass entity_table and entity_key", code="catalog_draft")
+        raise CatalogError(
+            "cannot guess the customer table: no table has a single-column key"
+            + (f" '{entity_key}'" if entity_key else "")
+            + " (no PRIMARY KEY declared, and no unique column named like a key: *_sk, *_key, "
+              "*_id, <name>key): pass --entity-table and --entity-key", code="catalog_draft")
     dims = set(date_dimensions(tables, refs))
     facts = {t.name for t in tables.values() if any(is_money(t, c) for c in t.columns)
              or any(r.parent in dims for r in refs[t.name].values())}
@@ -194,7 +196,7 @@ def _explicit_entity(tables: dict[str, TableInfo], table: str,
     info = tables[table]
     if key is None:
         if len(info.primary_key) != 1:
-            raise CatalogError(f"{table} has no single-column key: pass entity_key",
+            raise CatalogError(f"{table} has no single-column key: pass --entity-key",
                                code="catalog_draft")
         return table, info.primary_key[0]
     if key not in info.columns:
