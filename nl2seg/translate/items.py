@@ -187,6 +187,10 @@ def _lexicon(c: _Claims, lex: Lexicon, lang: str = "fr") -> None:
             if senses and n == 1 and c.keys[i] in lex.acronyms and not c.toks[i].surface.isupper() \
                     and c.toks[i].surface.lower() != c.toks[i].word:
                 senses = None  # « ça » is not "CA"; "ca" or "Ca" typed without accent still is
+            if senses and len(senses) > 1:  # "Mrs" and "Mr" stem alike: the word as written
+                written_as = lex.exact.get(tuple(t.word for t in c.toks[i:i + n]))
+                if written_as and 0 < len(set(written_as) & set(senses)) < len(senses):
+                    senses = [x for x in senses if x in written_as]
             if senses and n == 1 and key in lex.proper and not c.toks[i].surface[:1].isupper():
                 senses = None  # a value read from the data ("Union") is a name, capitalised
             if senses and n == 1 and c.keys[i] in foreign and c.toks[i].word not in written:

@@ -239,12 +239,18 @@ FRAMING = frozenset(fold(w) for w in (
 """Request framing, by lemma: what a marketer asks the tool to do, not who to target."""
 
 
+#: Words stopword lists carry that name things: a title, a product ("tv").
+_NAMES_NOT_FILLER = frozenset({"tv", "mr", "mrs", "ms", "dr", "miss", "sir"})
+
+
 def ignorable(surface_word: str, lang: str) -> bool:
     """A word that carries no condition: a stop word (not a vague quantity or a negation)
     or a framing word ("j'aimerais", "can you pull")."""
     w = fold(surface_word)
-    if w in VAGUE or w.isdigit():
+    if w in VAGUE or w.isdigit() or w in _NAMES_NOT_FILLER:
         return False
+    if len(surface_word) >= 2 and surface_word.isupper():
+        return False  # "TV", "USA": an acronym names something, even if a list has it
     if w in FRAMING or fold(lemma(surface_word, lang)) in FRAMING:
         return True
     return w in _stopwords(lang)  # the request's language only: French "car" is no filler
