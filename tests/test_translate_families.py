@@ -313,3 +313,21 @@ def test_an_or_between_ages_inside_a_profile() -> None:
     assert isinstance(rule.where, All)
     either = [c for c in rule.where.conditions if isinstance(c, AnyOf)]
     assert len(either) == 1 and all(isinstance(c, Age) for c in either[0].conditions)
+
+
+@pytest.mark.parametrize("request_text", ["repeat buyers who are not VIP",
+                                          "clients réguliers qui ne sont pas VIP",
+                                          "repeat buyers over the last 12 months who are not VIP"])
+def test_a_trailing_negation_leaves_the_concept_outside(request_text: str) -> None:
+    """TPC-DS blind-2: "omnichannel customers … who are not preferred" negated the concept
+    too (98,873 customers instead of 1,245), visible only in the read-back."""
+    from nl2seg.rule.nodes import Not
+
+    where = rule_of(request_text).where
+    assert isinstance(where, All)
+    concept, negated = where.conditions
+    assert isinstance(concept, EventCondition) and concept.aggregate == "count" \
+        and concept.op == "gte" and concept.value == 2
+    assert isinstance(negated, Not)
+    assert isinstance(negated.condition, Attribute) \
+        and (negated.condition.field, negated.condition.value) == (C + "loyalty_tier", "vip")

@@ -159,10 +159,14 @@ def split(items: list[Item]) -> list[Segment]:
             elif it.kind == "excl":
                 segs[-1].connector = "excl"
         elif segs[-1].items and it.kind == "not" and not segs[-1].negated and all(
-                x.kind == "lex" and any(s.kind == "attr_value" for s in x.senses)
-                and not _is_event(x) for x in segs[-1].items) \
+                (x.kind == "time" and any(y.kind == "lex" and any(
+                    s.kind == "concept" for s in y.senses) for y in segs[-1].items))
+                or (x.kind == "lex" and any(s.kind in {"attr_value", "concept"}
+                                            for s in x.senses) and not _is_event(x))
+                for x in segs[-1].items) \
                 and not any(_is_event(x) for x in items[n + 1:n + 3]):
-            # "en Bretagne ou en Normandie pas encartés": the negation is the next word's
+            # "en Bretagne ou en Normandie pas encartés": the negation is the next word's;
+            # "repeat buyers who are not VIP": the concept stays outside the negation
             segs.append(Segment([it], "and"))
         elif segs[-1].items and segs[-1].negated and it.after_rel and it.kind == "lex":
             # "living outside France who have an SMS opt-in": the relative clause is its own
