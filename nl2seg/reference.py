@@ -11,8 +11,8 @@ import duckdb
 from sqlglot import exp
 
 from nl2seg.catalog.models import Catalog, ReferenceDate, split_column
-from nl2seg.compile.literals import col, compare, table
-from nl2seg.compile.paths import time_joins
+from nl2seg.compile.literals import col, table
+from nl2seg.compile.paths import source_filters, time_joins
 from nl2seg.errors import DatabaseError
 from nl2seg.inert import one_line
 from nl2seg.rule.nodes import (
@@ -110,15 +110,11 @@ def occurrences(catalog: Catalog, event: str, source: str | None = None) -> exp.
     for src in catalog.events[event].sources:
         if source is not None and src.name != source:
             continue
-        t = catalog.tables[src.table]
         joins, moment = time_joins(src)
         q = exp.select(moment.as_("d")).from_(table(src.table, "s"))
         for tbl, on in joins:
             q = q.join(tbl, on=on, join_type="inner")
-        preds: list[exp.Expr] = [compare(col(f.column, "s"), f.op, f.value, f.values,
-                                         t.columns[f.column].type) for f in src.where]
-        if t.customer_key is not None:
-            preds.append(compare(col(t.customer_key, "s"), "is_not_null", None, None, "BIGINT"))
+        preds = source_filters(catalog, src)
         branches.append(q.where(exp.and_(*preds)) if preds else q)
     union: exp.Query = branches[0]
     for b in branches[1:]:

@@ -17,7 +17,7 @@ from nl2seg.catalog.freshness import freshness
 from nl2seg.catalog.models import Event, EventSource, ReferenceDate, split_column, type_family
 from nl2seg.catalog.probe import Probe, same_family, show
 from nl2seg.compile.literals import bound_literal, col, compare, table
-from nl2seg.compile.paths import time_joins, time_table, time_type
+from nl2seg.compile.paths import source_filters, through, time_joins, time_table, time_type
 from nl2seg.errors import CompileError, DatabaseError
 from nl2seg.inert import one_line
 from nl2seg.reference import AsOf, reference_of
@@ -126,13 +126,7 @@ def _moments(p: Probe, tname: str) -> list[str]:
 
 def filters(p: Probe, src: EventSource) -> list[exp.Expr]:
     """A known customer and the source's fixed filters, as the compiler writes them."""
-    t = p.cat.tables[src.table]
-    preds: list[exp.Expr] = []
-    if t.customer_key is not None:
-        preds.append(compare(col(t.customer_key, "s"), "is_not_null", None, None, "BIGINT"))
-    preds.extend(compare(col(f.column, "s"), f.op, f.value, f.values,
-                         t.columns[f.column].type) for f in src.where)
-    return preds
+    return source_filters(p.cat, src)
 
 
 def event_source(p: Probe, where: str, label: str, src: EventSource,
@@ -237,11 +231,7 @@ def property_path(p: Probe, label: str, src: EventSource, items: list[tuple[str,
         last = f"h{len(via) - 1}"
         cond: exp.Expr = exp.or_(*(compare(col(c, last), "is_not_null", None, None, "VARCHAR")
                                    for c in columns))
-        for i in range(len(via) - 1, -1, -1):
-            (outer_col, inner_col), = via[i].join_on.items()
-            keys = exp.select(col(inner_col, f"h{i}")).from_(table(via[i].table, f"h{i}"))
-            outer = "s" if i == 0 else f"h{i - 1}"
-            cond = exp.In(this=col(outer_col, outer), query=keys.where(cond).subquery())
+        cond = through(via, cond, src.table)
         first = next(iter(via[0].join_on))
         return (exp.select(col(first, "s").as_("k")).from_(table(src.table, "s"))
                 .where(cond).limit(1))

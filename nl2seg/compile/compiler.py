@@ -26,7 +26,15 @@ from sqlglot import exp
 
 from nl2seg.catalog.models import Catalog, EventSource, PropertySource, type_family
 from nl2seg.compile.literals import bound_literal, col, compare, literal, table
-from nl2seg.compile.paths import ProfileJoins, column_expr, time_joins, time_type
+from nl2seg.compile.paths import (
+    ProfileJoins,
+    column_expr,
+    fixed_filters,
+    known_customer,
+    through,
+    time_joins,
+    time_type,
+)
 from nl2seg.errors import CompileError
 from nl2seg.rule.nodes import (
     Age,
@@ -318,13 +326,9 @@ class _Compiler:
         t = self.cat.tables[src.table]
         assert t.customer_key is not None
         joins, moment = time_joins(src)
-        preds: list[exp.Expr] = [
-            compare(col(t.customer_key, "s"), "is_not_null", None, None, "BIGINT"),
-            self.in_bounds(moment, bounds, time_type(self.cat, src)),
-        ]
-        for f in src.where:
-            preds.append(compare(col(f.column, "s"), f.op, f.value, f.values,
-                                 t.columns[f.column].type))
+        preds = [*known_customer(self.cat, src),
+                 self.in_bounds(moment, bounds, time_type(self.cat, src)),
+                 *fixed_filters(self.cat, src)]
         if src.grain == "line":
             return self.lines(node, src, joins, moment, preds, force)
         for pf in node.filters:
@@ -427,17 +431,7 @@ class _Compiler:
         # of the rows whose next hop matches (measured faster than JOINs inside one IN).
         cond = compare(col(ps.column or "", f"h{len(ps.via) - 1}"), f.op, f.value, f.values,
                        ptype)
-        for i in range(len(ps.via) - 1, -1, -1):
-            hop = ps.via[i]
-            if len(hop.join_on) != 1:
-                raise CompileError(f"property paths from {src.table} must join on one column "
-                                   f"per hop ({hop.table} joins on {len(hop.join_on)})",
-                                   code="catalog_path")
-            (outer_col, inner_col), = hop.join_on.items()
-            keys = exp.select(col(inner_col, f"h{i}")).from_(table(hop.table, f"h{i}"))
-            outer = "s" if i == 0 else f"h{i - 1}"
-            cond = exp.In(this=col(outer_col, outer), query=keys.where(cond).subquery())
-        return cond
+        return through(ps.via, cond, src.table)
 
 
 def _line_total(ps: PropertySource) -> exp.Expr:
